@@ -1,0 +1,1 @@
+//! newtera-testkit
