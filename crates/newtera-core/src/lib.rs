@@ -1,1 +1,61 @@
-//! newtera-core
+//! The S3 operations of Newtera: request building, response parsing, typed
+//! errors, region discovery, multipart orchestration and listing streams.
+//!
+//! Most users depend on the `newtera` facade crate, which re-exports this one.
+
+mod bucket;
+mod client;
+mod content;
+mod error;
+mod get;
+mod put;
+mod time;
+mod types;
+mod uploads;
+mod url;
+mod validate;
+
+pub use bucket::{Bucket, BucketExists, ListBuckets, MakeBucket, RemoveBucket};
+pub use content::ObjectContent;
+pub use get::{FGetObject, GetObject, GetObjectResponse, ObjectBody, StatObject};
+pub use put::{
+    part_plan, FPutObject, PutObject, MAX_OBJECT_SIZE, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE,
+};
+pub use types::{
+    DeleteError, DeleteObject, Object, ObjectWriteResult, Progress, Retention, RetentionMode, Sse,
+    SseCustomerKey, SseKms, SseS3, Tags,
+};
+pub use client::{Newtera, NewteraBuilder, DEFAULT_REGION};
+pub use error::{Error, Result, S3Error};
+pub use uploads::{IncompleteUpload, ListIncompleteUploads, RemoveIncompleteUpload};
+pub use validate::{check_bucket_name, check_object_name};
+
+pub use newtera_signer as signer;
+pub use newtera_transport as transport;
+
+/// Implements `IntoFuture` for a request builder with a `send` method, so
+/// that `client.op(..).option(..).await` works.
+macro_rules! into_future {
+    ($ty:ty => $out:ty) => {
+        impl ::std::future::IntoFuture for $ty {
+            type Output = $crate::error::Result<$out>;
+            type IntoFuture = ::futures::future::BoxFuture<'static, Self::Output>;
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    };
+}
+pub(crate) use into_future;
+
+/// Reads a whole (small) response body: XML documents, not object data.
+pub(crate) async fn read_body(
+    op: &'static str,
+    resp: newtera_transport::HttpResponse,
+) -> Result<bytes::Bytes> {
+    const LIMIT: usize = 64 << 20;
+    resp.into_body()
+        .collect(LIMIT)
+        .await
+        .map_err(Error::transport(op))
+}

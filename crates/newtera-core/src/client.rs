@@ -1,0 +1,542 @@
+//! The client, its builder, and the request pipeline every operation uses.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use newtera_signer::{PayloadHash, Provider, StaticProvider};
+use newtera_transport::{
+    Body, ErrorIn200, HttpRequest, HttpResponse, HttpService, Idempotency, RetryConfig,
+    S3ErrorCode, SigningScope, TransportError, Transport, TransportBuilder,
+};
+
+use crate::error::{Error, Result, S3Error};
+use crate::url::BaseUrl;
+
+/// The region used when none is configured or discoverable.
+pub const DEFAULT_REGION: &str = "us-east-1";
+/// Largest error document we read from a server.
+const ERROR_BODY_LIMIT: usize = 1 << 20;
+
+/// An S3 client.
+///
+/// Cloning is cheap (an `Arc` inside) and clones share the connection pool,
+/// the credentials and the region cache; the client is `Send + Sync` and may
+/// be used from many tasks at once.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), newtera_core::Error> {
+/// use newtera_core::Newtera;
+/// let client = Newtera::builder("play.min.io")
+///     .access_key("Q3AM3UQ867SPQQA43P2F")
+///     .secret_key("zuf+tfteSlswRu7BJ86wekitnifILbZam1KYY3TG")
+///     .build()?;
+/// for bucket in client.list_buckets().await? {
+///     println!("{} {:?}", bucket.name, bucket.creation_date);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Newtera {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) base: BaseUrl,
+    pub(crate) region: Option<String>,
+    pub(crate) transport: Transport,
+    pub(crate) anonymous: bool,
+    regions: RwLock<HashMap<String, String>>,
+}
+
+impl fmt::Debug for Newtera {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Newtera")
+            .field("endpoint", &self.inner.base.host)
+            .field("port", &self.inner.base.port)
+            .field("secure", &self.inner.base.https)
+            .field("region", &self.inner.region)
+            .field("anonymous", &self.inner.anonymous)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Newtera`] client; every parameter of the reference constructor
+/// has a setter of the same name.
+pub struct NewteraBuilder {
+    endpoint: String,
+    access_key: Option<String>,
+    secret_key: Option<String>,
+    session_token: Option<String>,
+    secure: bool,
+    region: Option<String>,
+    credentials: Option<Arc<dyn Provider>>,
+    transport: TransportBuilder,
+}
+
+impl fmt::Debug for NewteraBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NewteraBuilder")
+            .field("endpoint", &self.endpoint)
+            .field("access_key", &self.access_key)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
+            .field("session_token", &self.session_token.as_ref().map(|_| "***"))
+            .field("secure", &self.secure)
+            .field("region", &self.region)
+            .field("credentials", &self.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Newtera {
+    /// Starts building a client for `endpoint`: `host`, `host:port`, or a URL
+    /// `http(s)://host[:port]` whose scheme overrides [`NewteraBuilder::secure`].
+    pub fn builder(endpoint: impl Into<String>) -> NewteraBuilder {
+        NewteraBuilder {
+            endpoint: endpoint.into(),
+            access_key: None,
+            secret_key: None,
+            session_token: None,
+            secure: true,
+            region: None,
+            credentials: None,
+            transport: Transport::builder(),
+        }
+    }
+
+    /// A client with static keys: `Newtera::new("s3.amazonaws.com", "ACCESS", "SECRET")`.
+    pub fn new(
+        endpoint: impl Into<String>,
+        access_key: impl Into<String>,
+        secret_key: impl Into<String>,
+    ) -> Result<Self> {
+        Self::builder(endpoint)
+            .access_key(access_key)
+            .secret_key(secret_key)
+            .build()
+    }
+
+    /// The region given at construction, if any.
+    pub fn region(&self) -> Option<&str> {
+        self.inner.region.as_deref()
+    }
+
+    /// True when requests go over TLS.
+    pub fn is_secure(&self) -> bool {
+        self.inner.base.https
+    }
+}
+
+impl NewteraBuilder {
+    /// Access key (user id) of the account.
+    pub fn access_key(mut self, v: impl Into<String>) -> Self {
+        self.access_key = Some(v.into());
+        self
+    }
+    /// Secret key (password) of the account.
+    pub fn secret_key(mut self, v: impl Into<String>) -> Self {
+        self.secret_key = Some(v.into());
+        self
+    }
+    /// Session token of temporary credentials.
+    pub fn session_token(mut self, v: impl Into<String>) -> Self {
+        self.session_token = Some(v.into());
+        self
+    }
+    /// Use TLS (default `true`). A scheme in the endpoint URL wins over this.
+    pub fn secure(mut self, v: bool) -> Self {
+        self.secure = v;
+        self
+    }
+    /// Region of the buckets; when set, region discovery is skipped.
+    pub fn region(mut self, v: impl Into<String>) -> Self {
+        self.region = Some(v.into());
+        self
+    }
+    /// A credentials provider; takes precedence over `access_key`/`secret_key`.
+    pub fn credentials(mut self, p: impl Provider + 'static) -> Self {
+        self.credentials = Some(Arc::new(p));
+        self
+    }
+    /// A shared credentials provider.
+    pub fn credentials_arc(mut self, p: Arc<dyn Provider>) -> Self {
+        self.credentials = Some(p);
+        self
+    }
+    /// Check the server certificate (default `true`). `false` accepts any
+    /// certificate, which defeats TLS against an active attacker: use it only
+    /// for tests and private networks.
+    pub fn cert_check(mut self, v: bool) -> Self {
+        self.transport = self.transport.cert_check(v);
+        self
+    }
+    /// Trusts an extra CA certificate (PEM) besides the built-in roots.
+    pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Self {
+        self.transport = self.transport.add_root_certificate_pem(pem);
+        self
+    }
+    /// Replaces the built-in HTTP client, e.g. with one that goes through a
+    /// proxy. Signing, retries and timeouts still apply above it.
+    pub fn http_client(mut self, svc: HttpService) -> Self {
+        self.transport = self.transport.http_client(svc);
+        self
+    }
+    /// Adds a tower layer between signing and the HTTP client; it sees every
+    /// attempt, signed.
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: tower::Layer<HttpService> + Send + Sync + 'static,
+        L::Service: tower::Service<HttpRequest, Response = HttpResponse, Error = TransportError>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        <L::Service as tower::Service<HttpRequest>>::Future: Send + 'static,
+    {
+        self.transport = self.transport.layer(layer);
+        self
+    }
+    /// Retry settings (attempts, backoff, budget).
+    pub fn retry(mut self, cfg: RetryConfig) -> Self {
+        self.transport = self.transport.retry(cfg);
+        self
+    }
+    /// Time allowed to open a connection.
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.transport = self.transport.connect_timeout(d);
+        self
+    }
+    /// Time allowed for each attempt until the response head arrives.
+    pub fn request_timeout(mut self, d: Option<Duration>) -> Self {
+        self.transport = self.transport.request_timeout(d);
+        self
+    }
+    /// The `user-agent` header.
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.transport = self.transport.user_agent(ua);
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Newtera> {
+        let base = BaseUrl::parse(&self.endpoint, self.secure)?;
+        let provider: Option<Arc<dyn Provider>> = match (self.credentials, self.access_key, self.secret_key) {
+            (Some(p), _, _) => Some(p),
+            (None, Some(a), Some(s)) => Some(Arc::new(StaticProvider::new(a, s, self.session_token))),
+            (None, None, None) => None,
+            (None, Some(_), None) => return Err(Error::arg("secret_key", "an access key needs a secret key")),
+            (None, None, Some(_)) => return Err(Error::arg("access_key", "a secret key needs an access key")),
+        };
+        let region = self
+            .region
+            .or_else(|| base.aws.as_ref().and_then(|a| a.region.clone()));
+        let anonymous = provider.is_none();
+        let transport = self
+            .transport
+            .credentials(provider)
+            .build()
+            .map_err(|source| Error::Transport {
+                op: "build client",
+                source,
+            })?;
+        Ok(Newtera {
+            inner: Arc::new(Inner {
+                base,
+                region,
+                transport,
+                anonymous,
+                regions: RwLock::new(HashMap::new()),
+            }),
+        })
+    }
+}
+
+/// One S3 request as the operations describe it.
+pub(crate) struct S3Request<'a> {
+    pub(crate) op: &'static str,
+    pub(crate) method: Method,
+    pub(crate) bucket: Option<&'a str>,
+    pub(crate) object: Option<&'a str>,
+    pub(crate) query: Vec<(std::borrow::Cow<'static, str>, String)>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Body,
+    pub(crate) payload: Option<PayloadHash>,
+    pub(crate) region: Option<String>,
+    pub(crate) error_in_200: bool,
+    pub(crate) idempotent: Option<bool>,
+}
+
+impl<'a> S3Request<'a> {
+    pub(crate) fn new(op: &'static str, method: Method) -> Self {
+        S3Request {
+            op,
+            method,
+            bucket: None,
+            object: None,
+            query: Vec::new(),
+            headers: HeaderMap::new(),
+            body: Body::empty(),
+            payload: None,
+            region: None,
+            error_in_200: false,
+            idempotent: None,
+        }
+    }
+    pub(crate) fn bucket(mut self, b: &'a str) -> Self {
+        self.bucket = Some(b);
+        self
+    }
+    pub(crate) fn object(mut self, o: &'a str) -> Self {
+        self.object = Some(o);
+        self
+    }
+    pub(crate) fn query(mut self, k: &'static str, v: impl Into<String>) -> Self {
+        self.query.push((k.into(), v.into()));
+        self
+    }
+    /// Caller-supplied query parameters (`extra_query_params`).
+    pub(crate) fn extra_query(mut self, extra: &[(String, String)]) -> Self {
+        self.query
+            .extend(extra.iter().map(|(k, v)| (k.clone().into(), v.clone())));
+        self
+    }
+    pub(crate) fn query_opt(self, k: &'static str, v: Option<&str>) -> Self {
+        match v {
+            Some(v) => self.query(k, v),
+            None => self,
+        }
+    }
+    pub(crate) fn header(mut self, k: HeaderName, v: HeaderValue) -> Self {
+        self.headers.insert(k, v);
+        self
+    }
+    pub(crate) fn headers(mut self, h: HeaderMap) -> Self {
+        self.headers.extend(h);
+        self
+    }
+    /// A small body whose SHA-256 is signed.
+    pub(crate) fn signed_body(mut self, data: impl Into<bytes::Bytes>) -> Self {
+        let data = data.into();
+        self.payload = Some(PayloadHash::for_bytes(&data));
+        self.body = Body::from_bytes(data);
+        self
+    }
+    pub(crate) fn body(mut self, body: Body, payload: PayloadHash) -> Self {
+        self.body = body;
+        self.payload = Some(payload);
+        self
+    }
+    pub(crate) fn region(mut self, r: impl Into<String>) -> Self {
+        self.region = Some(r.into());
+        self
+    }
+    pub(crate) fn error_in_200(mut self) -> Self {
+        self.error_in_200 = true;
+        self
+    }
+    pub(crate) fn idempotent(mut self, v: bool) -> Self {
+        self.idempotent = Some(v);
+        self
+    }
+}
+
+impl Newtera {
+    /// Sends `req` and turns an S3 error answer into [`Error::S3`].
+    pub(crate) async fn send(&self, req: S3Request<'_>) -> Result<HttpResponse> {
+        let region = match req.region.clone() {
+            Some(r) => r,
+            None => self.region_for(req.bucket).await?,
+        };
+        self.send_in(req, region).await
+    }
+
+    /// Sends `req` signed for `region`.
+    async fn send_in(&self, req: S3Request<'_>, region: String) -> Result<HttpResponse> {
+        let (op, bucket, object, method) = (req.op, req.bucket, req.object, req.method.clone());
+        let http_req = self.build_http(req, region)?;
+        let resp = self
+            .inner
+            .transport
+            .send(http_req)
+            .await
+            .map_err(Error::transport(op))?;
+        let embedded = resp.extensions().get::<S3ErrorCode>().is_some();
+        if resp.status().is_success() && !embedded {
+            return Ok(resp);
+        }
+        let err = self
+            .error_from_response(op, &method, bucket, object, resp)
+            .await;
+        if let (Some(bucket), Error::S3(e)) = (bucket, &err) {
+            if e.code == "NoSuchBucket" {
+                self.forget_region(bucket);
+            }
+        }
+        Err(err)
+    }
+
+    fn build_http(&self, req: S3Request<'_>, region: String) -> Result<HttpRequest> {
+        let uri = self
+            .inner
+            .base
+            .uri(req.bucket, req.object, &req.query, &region)?;
+        let mut builder = http::Request::builder().method(req.method).uri(uri);
+        if let Some(h) = builder.headers_mut() {
+            *h = req.headers;
+        }
+        let mut http_req = builder.body(req.body).map_err(|e| Error::UnexpectedResponse {
+            op: req.op,
+            reason: format!("cannot build request: {e}"),
+        })?;
+        let ext = http_req.extensions_mut();
+        if !self.inner.anonymous {
+            ext.insert(SigningScope {
+                region,
+                service: "s3",
+            });
+        }
+        if let Some(p) = req.payload {
+            ext.insert(p);
+        }
+        if let Some(i) = req.idempotent {
+            ext.insert(if i {
+                Idempotency::Idempotent
+            } else {
+                Idempotency::NonIdempotent
+            });
+        }
+        if req.error_in_200 {
+            ext.insert(ErrorIn200);
+        }
+        Ok(http_req)
+    }
+
+    async fn error_from_response(
+        &self,
+        op: &'static str,
+        method: &Method,
+        bucket: Option<&str>,
+        object: Option<&str>,
+        resp: HttpResponse,
+    ) -> Error {
+        let (parts, body) = resp.into_parts();
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let mut err = S3Error {
+            code: String::new(),
+            message: String::new(),
+            resource: None,
+            request_id: header("x-amz-request-id"),
+            host_id: header("x-amz-id-2"),
+            bucket: bucket.map(str::to_owned),
+            object: object.map(str::to_owned),
+            status: parts.status,
+            op,
+        };
+        let bytes = if method == Method::HEAD {
+            bytes::Bytes::new()
+        } else {
+            match body.collect(ERROR_BODY_LIMIT).await {
+                Ok(b) => b,
+                Err(source) => return Error::Transport { op, source },
+            }
+        };
+        match newtera_xml::parse_error(&bytes) {
+            Ok(doc) if !doc.code.is_empty() => {
+                err.code = doc.code;
+                err.message = doc.message;
+                err.resource = doc.resource;
+                err.request_id = doc.request_id.or(err.request_id);
+                err.host_id = doc.host_id.or(err.host_id);
+            }
+            _ => {
+                let (code, message) = code_for_status(parts.status, bucket.is_some(), object.is_some());
+                err.code = code.to_owned();
+                err.message = message;
+            }
+        }
+        Error::S3(Box::new(err))
+    }
+
+    /// The region to sign requests for `bucket` with.
+    pub(crate) async fn region_for(&self, bucket: Option<&str>) -> Result<String> {
+        if let Some(r) = &self.inner.region {
+            return Ok(r.clone());
+        }
+        let Some(bucket) = bucket else {
+            return Ok(DEFAULT_REGION.to_owned());
+        };
+        if let Some(r) = self.cached_region(bucket) {
+            return Ok(r);
+        }
+        let req = S3Request::new("GetBucketLocation", Method::GET)
+            .bucket(bucket)
+            .query("location", "");
+        let resp = self.send_in(req, DEFAULT_REGION.to_owned()).await?;
+        let body = resp
+            .into_body()
+            .collect(ERROR_BODY_LIMIT)
+            .await
+            .map_err(Error::transport("GetBucketLocation"))?;
+        let region = newtera_xml::parse_location_constraint(&body)
+            .map_err(Error::xml("GetBucketLocation"))?;
+        let region = match region.as_deref() {
+            None | Some("") => DEFAULT_REGION.to_owned(),
+            Some("EU") => "eu-west-1".to_owned(),
+            Some(r) => r.to_owned(),
+        };
+        self.remember_region(bucket, &region);
+        Ok(region)
+    }
+
+    pub(crate) fn cached_region(&self, bucket: &str) -> Option<String> {
+        self.inner
+            .regions
+            .read()
+            .ok()
+            .and_then(|m| m.get(bucket).cloned())
+    }
+
+    pub(crate) fn remember_region(&self, bucket: &str, region: &str) {
+        if self.inner.region.is_some() {
+            return;
+        }
+        if let Ok(mut m) = self.inner.regions.write() {
+            m.insert(bucket.to_owned(), region.to_owned());
+        }
+    }
+
+    pub(crate) fn forget_region(&self, bucket: &str) {
+        if let Ok(mut m) = self.inner.regions.write() {
+            m.remove(bucket);
+        }
+    }
+}
+
+/// An error code for answers without an error document (HEAD, empty bodies).
+fn code_for_status(status: StatusCode, has_bucket: bool, has_object: bool) -> (&'static str, String) {
+    let code = match status.as_u16() {
+        301 => "PermanentRedirect",
+        307 => "Redirect",
+        400 => "BadRequest",
+        403 => "AccessDenied",
+        404 if has_object => "NoSuchKey",
+        404 if has_bucket => "NoSuchBucket",
+        404 => "ResourceNotFound",
+        405 | 501 => "MethodNotAllowed",
+        409 => "Conflict",
+        412 => "PreconditionFailed",
+        416 => "InvalidRange",
+        503 => "ServiceUnavailable",
+        _ => "UnexpectedStatus",
+    };
+    let message = status.canonical_reason().unwrap_or("").to_owned();
+    (code, message)
+}

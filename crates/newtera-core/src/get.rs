@@ -1,0 +1,476 @@
+//! get_object (a streaming body), stat_object, and fget_object (download to
+//! a temporary file, checked and renamed into place).
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures::{Stream, StreamExt as _, TryStreamExt as _};
+use http::{HeaderMap, HeaderValue, Method};
+use tokio::io::{AsyncRead, AsyncWriteExt as _};
+
+use crate::client::{Newtera, S3Request};
+use crate::error::{Error, Result};
+use crate::put::trim_etag;
+use crate::types::{Object, SseCustomerKey};
+use crate::validate::{check_bucket_name, check_object_name};
+use crate::{into_future, time};
+
+/// Downloads an object as a stream. Built by [`Newtera::get_object`].
+#[derive(Debug)]
+#[must_use = "a request does nothing until awaited"]
+pub struct GetObject {
+    client: Newtera,
+    bucket: String,
+    object: String,
+    offset: u64,
+    length: Option<u64>,
+    opts: ReadOptions,
+}
+
+/// Reads object information. Built by [`Newtera::stat_object`].
+#[derive(Debug)]
+#[must_use = "a request does nothing until awaited"]
+pub struct StatObject {
+    client: Newtera,
+    bucket: String,
+    object: String,
+    opts: ReadOptions,
+}
+
+/// Downloads an object into a file. Built by [`Newtera::fget_object`].
+#[derive(Debug)]
+#[must_use = "a request does nothing until awaited"]
+pub struct FGetObject {
+    client: Newtera,
+    bucket: String,
+    object: String,
+    file_path: PathBuf,
+    tmp_file_path: Option<PathBuf>,
+    opts: ReadOptions,
+}
+
+#[derive(Clone, Debug, Default)]
+struct ReadOptions {
+    headers: HeaderMap,
+    ssec: Option<SseCustomerKey>,
+    version_id: Option<String>,
+    extra_query_params: Vec<(String, String)>,
+}
+
+impl ReadOptions {
+    fn check(&self, client: &Newtera) -> Result<()> {
+        if self.ssec.is_some() && !client.is_secure() {
+            return Err(Error::arg(
+                "ssec",
+                "SSE-C keys are only sent over HTTPS; this client uses plain HTTP",
+            ));
+        }
+        Ok(())
+    }
+
+    fn apply<'a>(&self, mut req: S3Request<'a>) -> S3Request<'a> {
+        let mut h = self.headers.clone();
+        if let Some(k) = &self.ssec {
+            k.headers(&mut h);
+        }
+        req = req.headers(h).extra_query(&self.extra_query_params);
+        req.query_opt("versionId", self.version_id.as_deref())
+    }
+}
+
+macro_rules! read_setters {
+    ($ty:ty, $headers:ident) => {
+        impl $ty {
+            /// Extra HTTP headers for the request.
+            pub fn $headers(mut self, headers: HeaderMap) -> Self {
+                self.opts.headers.extend(headers);
+                self
+            }
+            /// The SSE-C key the object was written with.
+            pub fn ssec(mut self, key: SseCustomerKey) -> Self {
+                self.opts.ssec = Some(key);
+                self
+            }
+            /// A specific version of the object.
+            pub fn version_id(mut self, v: impl Into<String>) -> Self {
+                self.opts.version_id = Some(v.into());
+                self
+            }
+            /// Extra query parameters for advanced usage.
+            pub fn extra_query_params<K, V>(mut self, params: impl IntoIterator<Item = (K, V)>) -> Self
+            where
+                K: Into<String>,
+                V: Into<String>,
+            {
+                self.opts
+                    .extra_query_params
+                    .extend(params.into_iter().map(|(k, v)| (k.into(), v.into())));
+                self
+            }
+        }
+    };
+}
+read_setters!(GetObject, request_headers);
+read_setters!(StatObject, extra_headers);
+read_setters!(FGetObject, request_headers);
+
+impl Newtera {
+    /// Gets the data of an object as a stream (optionally a byte range).
+    pub fn get_object(&self, bucket_name: impl Into<String>, object_name: impl Into<String>) -> GetObject {
+        GetObject {
+            client: self.clone(),
+            bucket: bucket_name.into(),
+            object: object_name.into(),
+            offset: 0,
+            length: None,
+            opts: ReadOptions::default(),
+        }
+    }
+
+    /// Gets the information and metadata of an object.
+    pub fn stat_object(&self, bucket_name: impl Into<String>, object_name: impl Into<String>) -> StatObject {
+        StatObject {
+            client: self.clone(),
+            bucket: bucket_name.into(),
+            object: object_name.into(),
+            opts: ReadOptions::default(),
+        }
+    }
+
+    /// Downloads an object to `file_path`, through a temporary file renamed
+    /// into place once complete.
+    pub fn fget_object(
+        &self,
+        bucket_name: impl Into<String>,
+        object_name: impl Into<String>,
+        file_path: impl Into<PathBuf>,
+    ) -> FGetObject {
+        FGetObject {
+            client: self.clone(),
+            bucket: bucket_name.into(),
+            object: object_name.into(),
+            file_path: file_path.into(),
+            tmp_file_path: None,
+            opts: ReadOptions::default(),
+        }
+    }
+}
+
+impl GetObject {
+    /// Start at byte `offset`.
+    pub fn offset(mut self, offset: u64) -> Self {
+        self.offset = offset;
+        self
+    }
+
+    /// Read `length` bytes (`0`, the default, reads to the end).
+    pub fn length(mut self, length: u64) -> Self {
+        self.length = (length > 0).then_some(length);
+        self
+    }
+
+    /// Sends the request; the body streams as it arrives.
+    pub async fn send(self) -> Result<GetObjectResponse> {
+        check_bucket_name(&self.bucket)?;
+        check_object_name(&self.object)?;
+        self.opts.check(&self.client)?;
+        let range = range_header(self.offset, self.length)?;
+        let mut req = S3Request::new("GetObject", Method::GET)
+            .bucket(&self.bucket)
+            .object(&self.object);
+        if let Some(r) = range {
+            req = req.header(http::header::RANGE, r);
+        }
+        req = self.opts.apply(req);
+        let resp = self.client.send(req).await?;
+        let (parts, body) = resp.into_parts();
+        let stream = body
+            .into_stream()
+            .map_err(|source| Error::Transport {
+                op: "GetObject",
+                source,
+            })
+            .boxed();
+        Ok(GetObjectResponse {
+            bucket_name: self.bucket,
+            object_name: self.object,
+            headers: parts.headers,
+            status: parts.status,
+            body: ObjectBody { inner: stream },
+        })
+    }
+}
+
+/// The `Range` header for `offset`/`length`, refusing ranges that overflow.
+fn range_header(offset: u64, length: Option<u64>) -> Result<Option<HeaderValue>> {
+    let value = match (offset, length) {
+        (0, None) => return Ok(None),
+        (o, None) => format!("bytes={o}-"),
+        (o, Some(l)) => {
+            let last = o
+                .checked_add(l - 1)
+                .ok_or_else(|| Error::arg("length", format!("offset {o} + length {l} overflows")))?;
+            format!("bytes={o}-{last}")
+        }
+    };
+    HeaderValue::from_str(&value)
+        .map(Some)
+        .map_err(|_| Error::arg("offset", "cannot form a Range header"))
+}
+
+/// The answer of `get_object`: headers and a streaming body.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct GetObjectResponse {
+    /// The bucket.
+    pub bucket_name: String,
+    /// The object.
+    pub object_name: String,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// 200, or 206 for a range.
+    pub status: http::StatusCode,
+    /// The object data.
+    pub body: ObjectBody,
+}
+
+impl GetObjectResponse {
+    /// The `Content-Length` of this response.
+    pub fn content_length(&self) -> Option<u64> {
+        header_str(&self.headers, "content-length").and_then(|v| v.parse().ok())
+    }
+
+    /// The object's ETag, without quotes.
+    pub fn etag(&self) -> Option<String> {
+        header_str(&self.headers, "etag").map(trim_etag)
+    }
+
+    /// The body as a `Stream` of `Bytes`.
+    pub fn into_stream(self) -> ObjectBody {
+        self.body
+    }
+
+    /// The body as a tokio `AsyncRead`.
+    pub fn into_async_read(self) -> impl AsyncRead + Send + Unpin {
+        tokio_util::io::StreamReader::new(self.body.map_err(io::Error::other))
+    }
+
+    /// Reads the whole body into memory. Fine for small objects; use the
+    /// stream for large ones.
+    pub async fn bytes(self) -> Result<Bytes> {
+        let mut out = bytes::BytesMut::new();
+        let mut body = self.body;
+        while let Some(chunk) = body.next().await {
+            out.extend_from_slice(&chunk?);
+        }
+        Ok(out.freeze())
+    }
+}
+
+/// The streaming data of an object: a `Stream` of `Bytes` chunks.
+pub struct ObjectBody {
+    inner: futures::stream::BoxStream<'static, Result<Bytes>>,
+}
+
+impl std::fmt::Debug for ObjectBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ObjectBody")
+    }
+}
+
+impl Stream for ObjectBody {
+    type Item = Result<Bytes>;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.poll_next_unpin(cx)
+    }
+}
+
+fn header_str<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    h.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Object information from the headers of a HEAD or GET answer.
+pub(crate) fn object_from_headers(bucket: &str, object: &str, h: &HeaderMap) -> Object {
+    let mut user_metadata = BTreeMap::new();
+    for (name, value) in h {
+        if let Some(key) = name.as_str().strip_prefix("x-amz-meta-") {
+            if let Ok(v) = value.to_str() {
+                user_metadata.insert(key.to_owned(), v.to_owned());
+            }
+        }
+    }
+    Object {
+        bucket_name: bucket.to_owned(),
+        object_name: object.to_owned(),
+        last_modified: header_str(h, "last-modified").and_then(time::parse_http_date),
+        etag: header_str(h, "etag").map(trim_etag),
+        size: header_str(h, "content-length").and_then(|v| v.parse().ok()),
+        content_type: header_str(h, "content-type").map(str::to_owned),
+        version_id: header_str(h, "x-amz-version-id").map(str::to_owned),
+        is_delete_marker: header_str(h, "x-amz-delete-marker") == Some("true"),
+        storage_class: header_str(h, "x-amz-storage-class").map(str::to_owned),
+        user_metadata,
+        metadata: h.clone(),
+        ..Object::default()
+    }
+}
+
+impl StatObject {
+    /// Sends the request.
+    pub async fn send(self) -> Result<Object> {
+        check_bucket_name(&self.bucket)?;
+        check_object_name(&self.object)?;
+        self.opts.check(&self.client)?;
+        let req = S3Request::new("HeadObject", Method::HEAD)
+            .bucket(&self.bucket)
+            .object(&self.object);
+        let resp = self.client.send(self.opts.apply(req)).await?;
+        Ok(object_from_headers(&self.bucket, &self.object, resp.headers()))
+    }
+}
+
+impl FGetObject {
+    /// Where to download to before the final rename (default: beside the
+    /// target, named after it and the object's ETag).
+    pub fn tmp_file_path(mut self, path: impl Into<PathBuf>) -> Self {
+        self.tmp_file_path = Some(path.into());
+        self
+    }
+
+    /// Downloads the object.
+    pub async fn send(self) -> Result<Object> {
+        check_bucket_name(&self.bucket)?;
+        check_object_name(&self.object)?;
+        self.opts.check(&self.client)?;
+        let target = self.file_path.clone();
+        if tokio::fs::metadata(&target).await.is_ok_and(|m| m.is_dir()) {
+            return Err(Error::arg(
+                "file_path",
+                format!("{} is a directory", target.display()),
+            ));
+        }
+        let stat = StatObject {
+            client: self.client.clone(),
+            bucket: self.bucket.clone(),
+            object: self.object.clone(),
+            opts: self.opts.clone(),
+        }
+        .send()
+        .await?;
+        let etag = stat.etag.clone().unwrap_or_default();
+        let tmp = match &self.tmp_file_path {
+            Some(p) => p.clone(),
+            None => default_tmp_path(&target, &etag),
+        };
+        if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+            tokio::fs::create_dir_all(dir).await.map_err(|source| Error::Io {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let mut guard = TempFile { path: Some(tmp.clone()) };
+        let mut get = GetObject {
+            client: self.client.clone(),
+            bucket: self.bucket.clone(),
+            object: self.object.clone(),
+            offset: 0,
+            length: None,
+            opts: self.opts.clone(),
+        };
+        // Pin the download to the object we just looked at.
+        if let Some(v) = &stat.version_id {
+            get.opts.version_id = Some(v.clone());
+        }
+        if let Some(e) = stat.etag.as_deref().and_then(|e| HeaderValue::from_str(&format!("\"{e}\"")).ok()) {
+            get.opts.headers.insert(http::header::IF_MATCH, e);
+        }
+        let written = download(get, &tmp).await?;
+        if let Some(size) = stat.size {
+            if written != size {
+                return Err(Error::UnexpectedResponse {
+                    op: "GetObject",
+                    reason: format!("received {written} bytes of an object of {size} bytes"),
+                });
+            }
+        }
+        tokio::fs::rename(&tmp, &target).await.map_err(|source| Error::Io {
+            path: target.clone(),
+            source,
+        })?;
+        guard.path = None;
+        Ok(stat)
+    }
+}
+
+fn default_tmp_path(target: &Path, etag: &str) -> PathBuf {
+    let safe: String = etag
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(64)
+        .collect();
+    let mut name = target.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(format!(".{safe}.part.newtera"));
+    target.with_file_name(name)
+}
+
+/// Streams `get` into a new file at `path`; returns the bytes written.
+async fn download(get: GetObject, path: &Path) -> Result<u64> {
+    let io_err = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let resp = get.send().await?;
+    let file = tokio::fs::File::create(path).await.map_err(io_err)?;
+    let mut out = tokio::io::BufWriter::with_capacity(1 << 20, file);
+    let mut body = resp.body;
+    let mut written = 0u64;
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk?;
+        written += chunk.len() as u64;
+        out.write_all(&chunk).await.map_err(io_err)?;
+    }
+    out.flush().await.map_err(io_err)?;
+    out.into_inner().sync_all().await.map_err(io_err)?;
+    Ok(written)
+}
+
+/// Removes the temporary file unless the download completed.
+struct TempFile {
+    path: Option<PathBuf>,
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Some(p) = self.path.take() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+into_future!(GetObject => GetObjectResponse);
+into_future!(StatObject => Object);
+into_future!(FGetObject => Object);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert!(range_header(0, None).unwrap().is_none());
+        assert_eq!(range_header(512, None).unwrap().unwrap(), "bytes=512-");
+        assert_eq!(range_header(512, Some(1024)).unwrap().unwrap(), "bytes=512-1535");
+        assert_eq!(range_header(0, Some(1)).unwrap().unwrap(), "bytes=0-0");
+        assert!(range_header(u64::MAX, Some(2)).is_err());
+    }
+
+    #[test]
+    fn tmp_names() {
+        let p = default_tmp_path(Path::new("/x/y/file.bin"), "abc\"/..");
+        assert_eq!(p, PathBuf::from("/x/y/file.bin.abc.part.newtera"));
+    }
+}

@@ -1,0 +1,776 @@
+//! put_object and fput_object: a single PUT, or a parallel multipart upload
+//! with bounded memory that aborts cleanly on any failure.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use newtera_signer::PayloadHash;
+use newtera_transport::{Body, HttpResponse};
+use tokio::task::JoinSet;
+
+use crate::client::{Newtera, S3Request};
+use crate::content::ObjectContent;
+use crate::error::{Error, Result};
+use crate::types::{ObjectWriteResult, Progress, Retention, Sse, Tags};
+use crate::validate::{check_bucket_name, check_object_name};
+use crate::{into_future, time};
+
+/// Smallest part S3 accepts (but for the last).
+pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
+/// Largest part S3 accepts.
+pub const MAX_PART_SIZE: u64 = 5 * 1024 * 1024 * 1024;
+/// Most parts in one upload.
+pub const MAX_PARTS: u64 = 10_000;
+/// Largest object S3 accepts.
+pub const MAX_OBJECT_SIZE: u64 = 5 * 1024 * 1024 * 1024 * 1024;
+/// Smallest part size chosen automatically for a known length.
+const AUTO_MIN_PART_SIZE: u64 = 8 * 1024 * 1024;
+
+/// Uploads data to an object. Built by [`Newtera::put_object`].
+#[must_use = "a request does nothing until awaited"]
+pub struct PutObject {
+    client: Newtera,
+    bucket: String,
+    object: String,
+    content: ObjectContent,
+    opts: PutOptions,
+}
+
+/// Uploads a file to an object. Built by [`Newtera::fput_object`].
+#[must_use = "a request does nothing until awaited"]
+pub struct FPutObject {
+    client: Newtera,
+    bucket: String,
+    object: String,
+    file_path: PathBuf,
+    opts: PutOptions,
+}
+
+#[derive(Clone)]
+struct PutOptions {
+    content_type: Option<String>,
+    metadata: Vec<(String, String)>,
+    sse: Option<Sse>,
+    progress: Option<Arc<dyn Progress>>,
+    part_size: Option<u64>,
+    num_parallel_uploads: usize,
+    tags: Option<Tags>,
+    retention: Option<Retention>,
+    legal_hold: bool,
+}
+
+impl Default for PutOptions {
+    fn default() -> Self {
+        PutOptions {
+            content_type: None,
+            metadata: Vec::new(),
+            sse: None,
+            progress: None,
+            part_size: None,
+            num_parallel_uploads: 3,
+            tags: None,
+            retention: None,
+            legal_hold: false,
+        }
+    }
+}
+
+impl std::fmt::Debug for PutOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PutOptions")
+            .field("content_type", &self.content_type)
+            .field("metadata", &self.metadata)
+            .field("sse", &self.sse)
+            .field("part_size", &self.part_size)
+            .field("num_parallel_uploads", &self.num_parallel_uploads)
+            .field("tags", &self.tags)
+            .field("retention", &self.retention)
+            .field("legal_hold", &self.legal_hold)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for PutObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PutObject")
+            .field("bucket", &self.bucket)
+            .field("object", &self.object)
+            .field("content", &self.content)
+            .field("opts", &self.opts)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for FPutObject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FPutObject")
+            .field("bucket", &self.bucket)
+            .field("object", &self.object)
+            .field("file_path", &self.file_path)
+            .field("opts", &self.opts)
+            .finish()
+    }
+}
+
+impl Newtera {
+    /// Uploads `data` to an object. `data` is anything convertible into
+    /// [`ObjectContent`]: bytes, or `ObjectContent::from_reader`/`from_stream`
+    /// with a known or unknown length.
+    pub fn put_object(
+        &self,
+        bucket_name: impl Into<String>,
+        object_name: impl Into<String>,
+        data: impl Into<ObjectContent>,
+    ) -> PutObject {
+        PutObject {
+            client: self.clone(),
+            bucket: bucket_name.into(),
+            object: object_name.into(),
+            content: data.into(),
+            opts: PutOptions::default(),
+        }
+    }
+
+    /// Uploads the file at `file_path` to an object.
+    pub fn fput_object(
+        &self,
+        bucket_name: impl Into<String>,
+        object_name: impl Into<String>,
+        file_path: impl Into<PathBuf>,
+    ) -> FPutObject {
+        FPutObject {
+            client: self.clone(),
+            bucket: bucket_name.into(),
+            object: object_name.into(),
+            file_path: file_path.into(),
+            opts: PutOptions::default(),
+        }
+    }
+}
+
+macro_rules! put_setters {
+    ($ty:ty) => {
+        impl $ty {
+            /// The object's `Content-Type` (default `application/octet-stream`).
+            pub fn content_type(mut self, v: impl Into<String>) -> Self {
+                self.opts.content_type = Some(v.into());
+                self
+            }
+            /// Metadata: user keys are sent as `x-amz-meta-<key>`; standard
+            /// headers (cache-control, content-disposition, content-encoding,
+            /// content-language, expires) and `x-amz-*` keys pass through.
+            /// Values must be US-ASCII.
+            pub fn metadata<K, V>(mut self, pairs: impl IntoIterator<Item = (K, V)>) -> Self
+            where
+                K: Into<String>,
+                V: Into<String>,
+            {
+                self.opts
+                    .metadata
+                    .extend(pairs.into_iter().map(|(k, v)| (k.into(), v.into())));
+                self
+            }
+            /// Server-side encryption.
+            pub fn sse(mut self, sse: impl Into<Sse>) -> Self {
+                self.opts.sse = Some(sse.into());
+                self
+            }
+            /// Receives the total and the bytes the server acknowledged.
+            pub fn progress(mut self, p: Arc<dyn Progress>) -> Self {
+                self.opts.progress = Some(p);
+                self
+            }
+            /// Multipart part size, 5 MiB to 5 GiB; required for unknown lengths.
+            pub fn part_size(mut self, size: u64) -> Self {
+                self.opts.part_size = Some(size);
+                self
+            }
+            /// Parts uploaded at once (default 3).
+            pub fn num_parallel_uploads(mut self, n: usize) -> Self {
+                self.opts.num_parallel_uploads = n;
+                self
+            }
+            /// Object tags.
+            pub fn tags(mut self, tags: Tags) -> Self {
+                self.opts.tags = Some(tags);
+                self
+            }
+            /// Object-lock retention.
+            pub fn retention(mut self, r: Retention) -> Self {
+                self.opts.retention = Some(r);
+                self
+            }
+            /// Object-lock legal hold.
+            pub fn legal_hold(mut self, on: bool) -> Self {
+                self.opts.legal_hold = on;
+                self
+            }
+        }
+    };
+}
+put_setters!(PutObject);
+put_setters!(FPutObject);
+
+/// The part size and count for an upload, checked against the S3 limits.
+pub fn part_plan(length: Option<u64>, part_size: Option<u64>) -> Result<(u64, Option<u64>)> {
+    if let Some(ps) = part_size {
+        if ps < MIN_PART_SIZE {
+            return Err(Error::arg("part_size", format!("{ps} is below the 5 MiB minimum")));
+        }
+        if ps > MAX_PART_SIZE {
+            return Err(Error::arg("part_size", format!("{ps} is above the 5 GiB maximum")));
+        }
+    }
+    let Some(len) = length else {
+        let ps = part_size.ok_or_else(|| {
+            Error::arg("part_size", "required when the length is unknown")
+        })?;
+        return Ok((ps, None));
+    };
+    if len > MAX_OBJECT_SIZE {
+        return Err(Error::arg("length", format!("{len} is above the 5 TiB maximum object size")));
+    }
+    let ps = match part_size {
+        Some(ps) => ps,
+        None => {
+            let per_part = len.div_ceil(MAX_PARTS);
+            (per_part.div_ceil(MIN_PART_SIZE) * MIN_PART_SIZE).max(AUTO_MIN_PART_SIZE)
+        }
+    };
+    let count = len.div_ceil(ps).max(1);
+    if count > MAX_PARTS {
+        return Err(Error::arg(
+            "part_size",
+            format!("{ps} gives {count} parts for {len} bytes; at most {MAX_PARTS} are allowed"),
+        ));
+    }
+    Ok((ps, Some(count)))
+}
+
+/// Is this metadata key sent as is rather than as `x-amz-meta-<key>`?
+fn passes_through(lower: &str) -> bool {
+    lower.starts_with("x-amz-")
+        || matches!(
+            lower,
+            "cache-control"
+                | "content-disposition"
+                | "content-encoding"
+                | "content-language"
+                | "content-type"
+                | "expires"
+        )
+}
+
+impl PutOptions {
+    fn check(&self, client: &Newtera) -> Result<()> {
+        if let Some(sse) = &self.sse {
+            if sse.tls_required() && !client.is_secure() {
+                return Err(Error::arg(
+                    "sse",
+                    "SSE-C and SSE-KMS keys are only sent over HTTPS; this client uses plain HTTP",
+                ));
+            }
+        }
+        if self.num_parallel_uploads == 0 {
+            return Err(Error::arg("num_parallel_uploads", "must be at least 1"));
+        }
+        Ok(())
+    }
+
+    /// Headers of the PutObject / CreateMultipartUpload request.
+    fn object_headers(&self) -> Result<HeaderMap> {
+        let mut h = HeaderMap::new();
+        let bad = |k: &str, why: &str| Error::arg("metadata", format!("{k:?}: {why}"));
+        for (k, v) in &self.metadata {
+            if !v.is_ascii() {
+                return Err(bad(k, "values must be US-ASCII"));
+            }
+            let lower = k.to_ascii_lowercase();
+            let name = if passes_through(&lower) {
+                lower
+            } else {
+                format!("x-amz-meta-{lower}")
+            };
+            let name = HeaderName::try_from(name).map_err(|_| bad(k, "not a valid header name"))?;
+            let value = HeaderValue::from_str(v).map_err(|_| bad(k, "not a valid header value"))?;
+            h.append(name, value);
+        }
+        let ct = self.content_type.as_deref();
+        if ct.is_some() || !h.contains_key(http::header::CONTENT_TYPE) {
+            let ct = ct.unwrap_or("application/octet-stream");
+            h.insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_str(ct).map_err(|_| Error::arg("content_type", "not a valid header value"))?,
+            );
+        }
+        if let Some(sse) = &self.sse {
+            sse.headers(&mut h)?;
+        }
+        if let Some(tags) = self.tags.as_ref().filter(|t| !t.is_empty()) {
+            h.insert(
+                "x-amz-tagging",
+                HeaderValue::from_str(&tags.header_value())
+                    .map_err(|_| Error::arg("tags", "not a valid header value"))?,
+            );
+        }
+        if let Some(r) = &self.retention {
+            h.insert("x-amz-object-lock-mode", HeaderValue::from_static(r.mode.as_str()));
+            let date = time::format_iso8601(r.retain_until_date);
+            h.insert(
+                "x-amz-object-lock-retain-until-date",
+                HeaderValue::from_str(&date).map_err(|_| Error::arg("retention", "bad date"))?,
+            );
+        }
+        if self.legal_hold {
+            h.insert("x-amz-object-lock-legal-hold", HeaderValue::from_static("ON"));
+        }
+        Ok(h)
+    }
+}
+
+impl PutObject {
+    /// Sends the upload.
+    pub async fn send(self) -> Result<ObjectWriteResult> {
+        check_bucket_name(&self.bucket)?;
+        check_object_name(&self.object)?;
+        self.opts.check(&self.client)?;
+        let headers = self.opts.object_headers()?;
+        let upload = Upload {
+            client: self.client,
+            bucket: self.bucket,
+            object: self.object,
+            opts: self.opts,
+            headers,
+        };
+        upload.run(self.content).await
+    }
+}
+
+impl FPutObject {
+    /// Sends the upload.
+    pub async fn send(self) -> Result<ObjectWriteResult> {
+        check_bucket_name(&self.bucket)?;
+        check_object_name(&self.object)?;
+        self.opts.check(&self.client)?;
+        let io_err = |source| Error::Io {
+            path: self.file_path.clone(),
+            source,
+        };
+        let file = tokio::fs::File::open(&self.file_path).await.map_err(io_err)?;
+        let meta = file.metadata().await.map_err(io_err)?;
+        if !meta.is_file() {
+            return Err(Error::arg("file_path", format!("{} is not a regular file", self.file_path.display())));
+        }
+        let content = ObjectContent::from_reader(file, Some(meta.len()));
+        PutObject {
+            client: self.client,
+            bucket: self.bucket,
+            object: self.object,
+            content,
+            opts: self.opts,
+        }
+        .send()
+        .await
+    }
+}
+
+into_future!(PutObject => ObjectWriteResult);
+into_future!(FPutObject => ObjectWriteResult);
+
+struct Upload {
+    client: Newtera,
+    bucket: String,
+    object: String,
+    opts: PutOptions,
+    headers: HeaderMap,
+}
+
+fn short_input(got: u64, want: u64) -> Error {
+    Error::Input(std::io::Error::new(
+        std::io::ErrorKind::UnexpectedEof,
+        format!("the data ended after {got} of its declared {want} bytes"),
+    ))
+}
+
+impl Upload {
+    async fn run(self, mut content: ObjectContent) -> Result<ObjectWriteResult> {
+        let length = content.length();
+        let (part_size, part_count) = part_plan(length, self.opts.part_size)?;
+        if let Some(p) = &self.opts.progress {
+            p.set_total(length);
+        }
+        let ps = usize::try_from(part_size).map_err(|_| Error::arg("part_size", "too large for this platform"))?;
+        // Everything fits one request?
+        let first_len = match length {
+            Some(len) if len <= part_size => len as usize,
+            _ => ps,
+        };
+        let first = content.read_chunk(first_len).await.map_err(Error::Input)?;
+        if let Some(len) = length {
+            if len <= part_size {
+                if (first.len() as u64) < len {
+                    return Err(short_input(first.len() as u64, len));
+                }
+                return self.single(first).await;
+            }
+        } else if first.len() < ps {
+            return self.single(first).await;
+        }
+        self.multipart(content, first, part_size, part_count).await
+    }
+
+    async fn single(&self, data: Bytes) -> Result<ObjectWriteResult> {
+        let len = data.len() as u64;
+        let req = S3Request::new("PutObject", Method::PUT)
+            .bucket(&self.bucket)
+            .object(&self.object)
+            .headers(self.headers.clone())
+            .body(Body::from_bytes(data), PayloadHash::Unsigned);
+        let resp = self.client.send(req).await?;
+        if let Some(p) = &self.opts.progress {
+            p.update(len);
+        }
+        Ok(self.write_result(&resp, None))
+    }
+
+    fn write_result(&self, resp: &HttpResponse, location: Option<String>) -> ObjectWriteResult {
+        let h = resp.headers();
+        let get = |n: &str| h.get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        ObjectWriteResult {
+            bucket_name: self.bucket.clone(),
+            object_name: self.object.clone(),
+            etag: get("etag").map(|e| trim_etag(&e)),
+            version_id: get("x-amz-version-id"),
+            last_modified: get("last-modified").and_then(|d| time::parse_http_date(&d)),
+            headers: h.clone(),
+            location,
+        }
+    }
+
+    async fn multipart(
+        self,
+        mut content: ObjectContent,
+        first: Bytes,
+        part_size: u64,
+        part_count: Option<u64>,
+    ) -> Result<ObjectWriteResult> {
+        const OP: &str = "CreateMultipartUpload";
+        let req = S3Request::new(OP, Method::POST)
+            .bucket(&self.bucket)
+            .object(&self.object)
+            .query("uploads", "")
+            .headers(self.headers.clone());
+        let resp = self.client.send(req).await?;
+        let body = crate::read_body(OP, resp).await?;
+        let init = newtera_xml::InitiateMultipartUploadResult::from_xml(&body).map_err(Error::xml(OP))?;
+        let mut guard = AbortGuard {
+            client: self.client.clone(),
+            bucket: self.bucket.clone(),
+            object: self.object.clone(),
+            upload_id: Some(init.upload_id.clone()),
+        };
+        let result = self
+            .upload_parts(&init.upload_id, &mut content, first, part_size, part_count)
+            .await;
+        let parts = match result {
+            Ok(parts) => parts,
+            Err(e) => {
+                guard.abort_now().await;
+                return Err(e);
+            }
+        };
+        match self.complete(&init.upload_id, parts).await {
+            Ok(r) => {
+                guard.upload_id = None;
+                Ok(r)
+            }
+            Err(e) => {
+                guard.abort_now().await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn upload_parts(
+        &self,
+        upload_id: &str,
+        content: &mut ObjectContent,
+        first: Bytes,
+        part_size: u64,
+        part_count: Option<u64>,
+    ) -> Result<Vec<newtera_xml::CompletedPart>> {
+        let ps = part_size as usize;
+        let length = content.length();
+        let mut tasks: JoinSet<Result<(u32, String)>> = JoinSet::new();
+        let mut done = Vec::new();
+        let mut sent: u64 = 0;
+        let mut next = Some(first);
+        let mut number: u64 = 0;
+        loop {
+            let chunk = match next.take() {
+                Some(c) => c,
+                None => {
+                    let want = match length {
+                        Some(len) => (len - sent).min(part_size) as usize,
+                        None => ps,
+                    };
+                    if want == 0 {
+                        Bytes::new()
+                    } else {
+                        match content.read_chunk(want).await {
+                            Ok(c) => c,
+                            Err(e) => {
+                                tasks.abort_all();
+                                return Err(Error::Input(e));
+                            }
+                        }
+                    }
+                }
+            };
+            if chunk.is_empty() {
+                if let Some(len) = length {
+                    if sent < len {
+                        tasks.abort_all();
+                        return Err(short_input(sent, len));
+                    }
+                }
+                if number > 0 {
+                    break;
+                }
+            }
+            number += 1;
+            if number > part_count.unwrap_or(MAX_PARTS) {
+                tasks.abort_all();
+                return Err(Error::arg(
+                    "part_size",
+                    format!("the data needs more than {MAX_PARTS} parts of {part_size} bytes"),
+                ));
+            }
+            sent += chunk.len() as u64;
+            let short = (chunk.len() as u64) < part_size;
+            if let Some(len) = length {
+                if short && sent < len {
+                    tasks.abort_all();
+                    return Err(short_input(sent, len));
+                }
+            }
+            // Bound memory: at most `num_parallel_uploads` parts in flight
+            // plus the one just read.
+            while tasks.len() >= self.opts.num_parallel_uploads {
+                if let Err(e) = self.join_one(&mut tasks, &mut done).await {
+                    tasks.abort_all();
+                    return Err(e);
+                }
+            }
+            let part_number = number as u32;
+            tasks.spawn(upload_part(
+                self.client.clone(),
+                self.bucket.clone(),
+                self.object.clone(),
+                upload_id.to_owned(),
+                part_number,
+                chunk,
+                self.opts.sse.clone(),
+                self.opts.progress.clone(),
+            ));
+            let last = match length {
+                Some(len) => sent >= len,
+                None => short,
+            };
+            if last {
+                break;
+            }
+        }
+        while !tasks.is_empty() {
+            if let Err(e) = self.join_one(&mut tasks, &mut done).await {
+                tasks.abort_all();
+                return Err(e);
+            }
+        }
+        done.sort_by_key(|p: &newtera_xml::CompletedPart| p.part_number);
+        Ok(done)
+    }
+
+    async fn join_one(
+        &self,
+        tasks: &mut JoinSet<Result<(u32, String)>>,
+        done: &mut Vec<newtera_xml::CompletedPart>,
+    ) -> Result<()> {
+        match tasks.join_next().await {
+            None => Ok(()),
+            Some(Ok(Ok((part_number, etag)))) => {
+                done.push(newtera_xml::CompletedPart {
+                    part_number,
+                    etag,
+                    checksum_crc32c: None,
+                    checksum_crc64nvme: None,
+                });
+                Ok(())
+            }
+            Some(Ok(Err(e))) => Err(e),
+            Some(Err(join)) => Err(Error::UnexpectedResponse {
+                op: "UploadPart",
+                reason: format!("part upload task failed: {join}"),
+            }),
+        }
+    }
+
+    async fn complete(
+        &self,
+        upload_id: &str,
+        parts: Vec<newtera_xml::CompletedPart>,
+    ) -> Result<ObjectWriteResult> {
+        const OP: &str = "CompleteMultipartUpload";
+        let doc = newtera_xml::CompleteMultipartUpload { parts };
+        let xml = doc.to_xml().map_err(Error::xml(OP))?;
+        let req = S3Request::new(OP, Method::POST)
+            .bucket(&self.bucket)
+            .object(&self.object)
+            .query("uploadId", upload_id)
+            .signed_body(xml)
+            .idempotent(true)
+            .error_in_200();
+        let resp = self.client.send(req).await?;
+        let mut result = self.write_result(&resp, None);
+        let body = crate::read_body(OP, resp).await?;
+        let doc = newtera_xml::CompleteMultipartUploadResult::from_xml(&body).map_err(Error::xml(OP))?;
+        result.etag = Some(trim_etag(&doc.etag));
+        result.location = doc.location;
+        Ok(result)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn upload_part(
+    client: Newtera,
+    bucket: String,
+    object: String,
+    upload_id: String,
+    part_number: u32,
+    data: Bytes,
+    sse: Option<Sse>,
+    progress: Option<Arc<dyn Progress>>,
+) -> Result<(u32, String)> {
+    let len = data.len() as u64;
+    let mut headers = HeaderMap::new();
+    if let Some(sse) = &sse {
+        sse.part_headers(&mut headers);
+    }
+    let req = S3Request::new("UploadPart", Method::PUT)
+        .bucket(&bucket)
+        .object(&object)
+        .query("partNumber", part_number.to_string())
+        .query("uploadId", upload_id)
+        .headers(headers)
+        .body(Body::from_bytes(data), PayloadHash::Unsigned);
+    let resp = client.send(req).await.map_err(|e| part_error(part_number, e))?;
+    let etag = resp
+        .headers()
+        .get(http::header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .ok_or_else(|| Error::UnexpectedResponse {
+            op: "UploadPart",
+            reason: format!("part {part_number}: the answer has no ETag"),
+        })?;
+    if let Some(p) = &progress {
+        p.update(len);
+    }
+    Ok((part_number, etag))
+}
+
+/// Names the failed part in the error.
+fn part_error(part_number: u32, e: Error) -> Error {
+    Error::Part {
+        part_number,
+        source: Box::new(e),
+    }
+}
+
+pub(crate) fn trim_etag(s: &str) -> String {
+    s.trim().trim_matches('"').to_owned()
+}
+
+/// Aborts a multipart upload that did not complete, even if the future was
+/// dropped half-way.
+struct AbortGuard {
+    client: Newtera,
+    bucket: String,
+    object: String,
+    upload_id: Option<String>,
+}
+
+impl AbortGuard {
+    async fn abort_now(&mut self) {
+        if let Some(id) = self.upload_id.take() {
+            let _ = abort(&self.client, &self.bucket, &self.object, &id).await;
+        }
+    }
+}
+
+impl Drop for AbortGuard {
+    fn drop(&mut self) {
+        if let Some(id) = self.upload_id.take() {
+            if let Ok(handle) = tokio::runtime::Handle::try_current() {
+                let (client, bucket, object) =
+                    (self.client.clone(), self.bucket.clone(), self.object.clone());
+                handle.spawn(async move {
+                    let _ = abort(&client, &bucket, &object, &id).await;
+                });
+            }
+        }
+    }
+}
+
+/// AbortMultipartUpload.
+pub(crate) async fn abort(client: &Newtera, bucket: &str, object: &str, upload_id: &str) -> Result<()> {
+    let req = S3Request::new("AbortMultipartUpload", Method::DELETE)
+        .bucket(bucket)
+        .object(object)
+        .query("uploadId", upload_id);
+    client.send(req).await.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIB: u64 = 1024 * 1024;
+
+    #[test]
+    fn plans() {
+        assert_eq!(part_plan(Some(0), None).unwrap(), (8 * MIB, Some(1)));
+        assert_eq!(part_plan(Some(20 * MIB), Some(5 * MIB)).unwrap(), (5 * MIB, Some(4)));
+        let (ps, n) = part_plan(Some(MAX_OBJECT_SIZE), None).unwrap();
+        assert!(n.unwrap() <= MAX_PARTS && ps <= MAX_PART_SIZE && ps % MIN_PART_SIZE == 0);
+        assert!(part_plan(Some(MAX_OBJECT_SIZE + 1), None).is_err());
+        assert!(part_plan(None, None).is_err());
+        assert!(part_plan(None, Some(MIB)).is_err());
+        assert!(part_plan(None, Some(6 * MAX_PART_SIZE)).is_err());
+        assert!(part_plan(Some(100_000 * 5 * MIB), Some(5 * MIB)).is_err());
+    }
+
+    #[test]
+    fn metadata_headers() {
+        let opts = PutOptions {
+            metadata: vec![
+                ("My-Project".into(), "one".into()),
+                ("Cache-Control".into(), "no-cache".into()),
+                ("x-amz-meta-already".into(), "x".into()),
+            ],
+            ..PutOptions::default()
+        };
+        let h = opts.object_headers().unwrap();
+        assert_eq!(h["x-amz-meta-my-project"], "one");
+        assert_eq!(h["cache-control"], "no-cache");
+        assert_eq!(h["x-amz-meta-already"], "x");
+        assert_eq!(h["content-type"], "application/octet-stream");
+        let bad = PutOptions {
+            metadata: vec![("k".into(), "ü".into())],
+            ..PutOptions::default()
+        };
+        assert!(bad.object_headers().is_err());
+    }
+}
