@@ -1,0 +1,92 @@
+//! The hyper-util client as a tower service of our request/response types.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+use std::time::Duration;
+
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::{self, Client};
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use pin_project_lite::pin_project;
+use tower_service::Service;
+
+use super::classify::{classify_body_error, classify_client_error};
+use super::tls;
+use crate::body::{Body, ResponseBody};
+use crate::error::TransportError;
+use crate::{HttpRequest, HttpResponse};
+
+/// How long an unused keep-alive connection stays in the pool.
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// Settings of the built-in client.
+pub(crate) struct HyperClientConfig<'a> {
+    pub(crate) connect_timeout: Duration,
+    pub(crate) cert_check: bool,
+    pub(crate) extra_roots: &'a [Vec<u8>],
+}
+
+/// hyper-util's pooled client over hyper-rustls (HTTPS or plain HTTP,
+/// HTTP/1.1, `TCP_NODELAY`).
+#[derive(Clone, Debug)]
+pub(crate) struct HyperClient {
+    client: Client<HttpsConnector<HttpConnector>, Body>,
+}
+
+impl HyperClient {
+    pub(crate) fn new(cfg: &HyperClientConfig<'_>) -> Result<Self, TransportError> {
+        let tls = tls::client_config(cfg.cert_check, cfg.extra_roots)?;
+        let mut http = HttpConnector::new();
+        http.set_nodelay(true);
+        http.set_connect_timeout(Some(cfg.connect_timeout));
+        http.enforce_http(false);
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+            .pool_timer(TokioTimer::new())
+            .build(https);
+        Ok(HyperClient { client })
+    }
+}
+
+impl Service<HttpRequest> for HyperClient {
+    type Response = HttpResponse;
+    type Error = TransportError;
+    type Future = HyperFuture;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), TransportError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: HttpRequest) -> HyperFuture {
+        HyperFuture {
+            inner: self.client.request(req),
+        }
+    }
+}
+
+pin_project! {
+    /// Response future of [`HyperClient`].
+    pub(crate) struct HyperFuture {
+        #[pin]
+        inner: legacy::ResponseFuture,
+    }
+}
+
+impl Future for HyperFuture {
+    type Output = Result<HttpResponse, TransportError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let res = ready!(self.project().inner.poll(cx)).map_err(classify_client_error)?;
+        Poll::Ready(Ok(res.map(|b| {
+            use http_body_util::BodyExt;
+            ResponseBody::from_transport_body(b.map_err(|e| classify_body_error(Box::new(e))))
+        })))
+    }
+}

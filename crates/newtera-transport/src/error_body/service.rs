@@ -1,0 +1,44 @@
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use http::Method;
+use tower_service::Service;
+
+use super::ErrorBodyFuture;
+use crate::error::TransportError;
+use crate::ext::ErrorIn200;
+use crate::{HttpRequest, HttpResponse};
+
+/// Buffers error bodies and records their S3 code (see the
+/// [module docs](super)).
+#[derive(Clone, Debug)]
+pub struct ErrorBody<S> {
+    inner: S,
+    timeout: Option<Duration>,
+}
+
+impl<S> ErrorBody<S> {
+    /// Wraps `inner`; buffering takes at most `timeout`.
+    pub fn new(inner: S, timeout: Option<Duration>) -> Self {
+        ErrorBody { inner, timeout }
+    }
+}
+
+impl<S> Service<HttpRequest> for ErrorBody<S>
+where
+    S: Service<HttpRequest, Response = HttpResponse, Error = TransportError>,
+{
+    type Response = HttpResponse;
+    type Error = TransportError;
+    type Future = ErrorBodyFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), TransportError>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: HttpRequest) -> Self::Future {
+        let error_in_200 = req.extensions().get::<ErrorIn200>().is_some();
+        let is_head = req.method() == Method::HEAD;
+        ErrorBodyFuture::new(self.inner.call(req), error_in_200, is_head, self.timeout)
+    }
+}

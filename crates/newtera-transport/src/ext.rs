@@ -1,0 +1,75 @@
+//! Request and response extensions read or set by the layers.
+
+use http::Method;
+
+/// Where a request is signed: present in a request's extensions, the sign
+/// layer signs it with SigV4 for this region and service. Absent, the request
+/// is sent anonymously.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SigningScope {
+    /// The signing region, e.g. `us-east-1`.
+    pub region: String,
+    /// The signing service name, `s3` for S3.
+    pub service: &'static str,
+}
+
+impl SigningScope {
+    /// A scope for the S3 service in `region`.
+    pub fn s3(region: impl Into<String>) -> Self {
+        SigningScope {
+            region: region.into(),
+            service: "s3",
+        }
+    }
+}
+
+/// Whether sending a request twice has the same effect as sending it once.
+///
+/// Decides whether a request that timed out is retried (a timed-out request
+/// may have been processed). Absent from the extensions, GET, HEAD, PUT,
+/// DELETE, OPTIONS and TRACE requests are idempotent and others are not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Idempotency {
+    /// The request can be repeated safely.
+    Idempotent,
+    /// The request may have side effects if repeated.
+    NonIdempotent,
+}
+
+impl Idempotency {
+    /// The idempotency of `req`: its extension, or the default for its method.
+    pub fn of<B>(req: &http::Request<B>) -> Idempotency {
+        if let Some(i) = req.extensions().get::<Idempotency>() {
+            return *i;
+        }
+        match *req.method() {
+            Method::GET
+            | Method::HEAD
+            | Method::PUT
+            | Method::DELETE
+            | Method::OPTIONS
+            | Method::TRACE => Idempotency::Idempotent,
+            _ => Idempotency::NonIdempotent,
+        }
+    }
+}
+
+/// Marker extension: this operation may answer `200 OK` with an S3 `<Error>`
+/// document in the body (e.g. CompleteMultipartUpload, CopyObject). The
+/// error-body layer then buffers 200 responses too and reports their code in
+/// [`S3ErrorCode`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ErrorIn200;
+
+/// Response extension set by the error-body layer: the `<Code>` of a buffered
+/// S3 error document (from a non-2xx response, or a 200 response to a request
+/// marked [`ErrorIn200`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct S3ErrorCode(pub String);
+
+impl S3ErrorCode {
+    /// The code, e.g. `SlowDown`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
