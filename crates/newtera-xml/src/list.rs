@@ -1,0 +1,252 @@
+//! The listing documents: `ListObjectsV2`, `ListObjects` (v1) and
+//! `ListObjectVersions`. These are on the hot path and parsed in one pass
+//! over borrowed bytes.
+
+use crate::read::{required, Child, Parser};
+use crate::{Owner, XmlError};
+
+/// The `ListObjectsV2` and `ListObjects` (v1) response, `<ListBucketResult>`.
+///
+/// Fields that belong to only one version are `None` for the other
+/// (`key_count`, `continuation_token`, `next_continuation_token` and
+/// `start_after` are v2; `marker` and `next_marker` are v1).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListBucketResult {
+    /// `<Name>`: the bucket (required).
+    pub name: String,
+    /// `<Prefix>`.
+    pub prefix: Option<String>,
+    /// `<Delimiter>`.
+    pub delimiter: Option<String>,
+    /// `<MaxKeys>`.
+    pub max_keys: Option<u64>,
+    /// `<KeyCount>` (v2).
+    pub key_count: Option<u64>,
+    /// `<IsTruncated>`; `false` when absent.
+    pub is_truncated: bool,
+    /// `<ContinuationToken>` (v2).
+    pub continuation_token: Option<String>,
+    /// `<NextContinuationToken>` (v2).
+    pub next_continuation_token: Option<String>,
+    /// `<StartAfter>` (v2).
+    pub start_after: Option<String>,
+    /// `<Marker>` (v1).
+    pub marker: Option<String>,
+    /// `<NextMarker>` (v1; only sent when a delimiter was given).
+    pub next_marker: Option<String>,
+    /// `<EncodingType>`: `url` when keys and prefixes are URL-encoded.
+    pub encoding_type: Option<String>,
+    /// The `<Contents>` entries, in document order.
+    pub contents: Vec<ObjectEntry>,
+    /// The `<CommonPrefixes><Prefix>` values, in document order.
+    pub common_prefixes: Vec<String>,
+}
+
+/// One `<Contents>` entry of a [`ListBucketResult`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObjectEntry {
+    /// `<Key>` (required; URL-encoded when `encoding_type` is `url`).
+    pub key: String,
+    /// `<LastModified>` as sent (ISO 8601); empty when absent.
+    pub last_modified: String,
+    /// `<ETag>` as sent, quotes included; empty when absent.
+    pub etag: String,
+    /// `<Size>` (required).
+    pub size: u64,
+    /// `<StorageClass>`.
+    pub storage_class: Option<String>,
+    /// `<Owner>` (sent with `fetch-owner=true`, and by v1).
+    pub owner: Option<Owner>,
+    /// MinIO's `<UserMetadata>` extension (`metadata=true`): one
+    /// `(element name, value)` pair per child, e.g.
+    /// `("X-Amz-Meta-Foo", "bar")` or `("content-type", "text/plain")`.
+    pub user_metadata: Vec<(String, String)>,
+    /// MinIO's `<UserTags>` extension: the tags as a URL query string.
+    pub user_tags: Option<String>,
+}
+
+/// The `ListObjectVersions` response, `<ListVersionsResult>`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListVersionsResult {
+    /// `<Name>`: the bucket (required).
+    pub name: String,
+    /// `<Prefix>`.
+    pub prefix: Option<String>,
+    /// `<Delimiter>`.
+    pub delimiter: Option<String>,
+    /// `<MaxKeys>`.
+    pub max_keys: Option<u64>,
+    /// `<KeyMarker>`.
+    pub key_marker: Option<String>,
+    /// `<VersionIdMarker>`.
+    pub version_id_marker: Option<String>,
+    /// `<NextKeyMarker>`.
+    pub next_key_marker: Option<String>,
+    /// `<NextVersionIdMarker>`.
+    pub next_version_id_marker: Option<String>,
+    /// `<IsTruncated>`; `false` when absent.
+    pub is_truncated: bool,
+    /// `<EncodingType>`.
+    pub encoding_type: Option<String>,
+    /// The `<Version>` and `<DeleteMarker>` entries, interleaved in document
+    /// order (which S3 sorts by key, then newest first).
+    pub entries: Vec<VersionEntry>,
+    /// The `<CommonPrefixes><Prefix>` values, in document order.
+    pub common_prefixes: Vec<String>,
+}
+
+/// One `<Version>` or `<DeleteMarker>` of a [`ListVersionsResult`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VersionEntry {
+    /// `<Key>` (required).
+    pub key: String,
+    /// `<VersionId>` (required; `null` for objects written while
+    /// versioning was off).
+    pub version_id: String,
+    /// `<IsLatest>`; `false` when absent.
+    pub is_latest: bool,
+    /// `<LastModified>` as sent; empty when absent.
+    pub last_modified: String,
+    /// `<ETag>`; `None` for delete markers.
+    pub etag: Option<String>,
+    /// `<Size>` (required for a `<Version>`); 0 for delete markers.
+    pub size: u64,
+    /// `<StorageClass>`.
+    pub storage_class: Option<String>,
+    /// `<Owner>`.
+    pub owner: Option<Owner>,
+    /// `true` for a `<DeleteMarker>` entry.
+    pub is_delete_marker: bool,
+    /// MinIO's `<UserMetadata>` extension; see [`ObjectEntry::user_metadata`].
+    pub user_metadata: Vec<(String, String)>,
+}
+
+impl ListBucketResult {
+    /// Parses a `<ListBucketResult>` document (v1 or v2).
+    pub fn from_xml(xml: &[u8]) -> Result<Self, XmlError> {
+        let (mut p, root) = Parser::open(xml, "ListBucketResult", "ListBucketResult")?;
+        let mut out = ListBucketResult::default();
+        let mut name = None;
+        p.children(&root, |p, c| {
+            match c.name() {
+                b"Contents" => {
+                    let entry = parse_object(p, &c)?;
+                    out.contents.push(entry);
+                }
+                b"CommonPrefixes" => p.common_prefixes(&c, &mut out.common_prefixes)?,
+                b"Name" => name = Some(p.text(&c)?),
+                b"Prefix" => out.prefix = p.opt_text(&c)?,
+                b"Delimiter" => out.delimiter = p.opt_text(&c)?,
+                b"MaxKeys" => out.max_keys = Some(p.number(&c, "MaxKeys")?),
+                b"KeyCount" => out.key_count = Some(p.number(&c, "KeyCount")?),
+                b"IsTruncated" => out.is_truncated = p.boolean(&c, "IsTruncated")?,
+                b"ContinuationToken" => out.continuation_token = p.opt_text(&c)?,
+                b"NextContinuationToken" => out.next_continuation_token = p.opt_text(&c)?,
+                b"StartAfter" => out.start_after = p.opt_text(&c)?,
+                b"Marker" => out.marker = p.opt_text(&c)?,
+                b"NextMarker" => out.next_marker = p.opt_text(&c)?,
+                b"EncodingType" => out.encoding_type = p.opt_text(&c)?,
+                _ => p.skip(&c)?,
+            }
+            Ok(())
+        })?;
+        out.name = required(name, &p, "Name")?;
+        Ok(out)
+    }
+}
+
+fn parse_object<'a>(p: &mut Parser<'a>, parent: &Child<'a>) -> Result<ObjectEntry, XmlError> {
+    let mut entry = ObjectEntry::default();
+    let mut key = None;
+    let mut size = None;
+    p.children(parent, |p, c| {
+        match c.name() {
+            b"Key" => key = Some(p.text(&c)?),
+            b"LastModified" => entry.last_modified = p.text(&c)?,
+            b"ETag" => entry.etag = p.text(&c)?,
+            b"Size" => size = Some(p.number(&c, "Size")?),
+            b"StorageClass" => entry.storage_class = p.opt_text(&c)?,
+            b"Owner" => entry.owner = Some(p.owner(&c)?),
+            b"UserMetadata" => entry.user_metadata = p.name_value_pairs(&c)?,
+            b"UserTags" => entry.user_tags = p.opt_text(&c)?,
+            _ => p.skip(&c)?,
+        }
+        Ok(())
+    })?;
+    entry.key = required(key, p, "Key")?;
+    entry.size = required(size, p, "Size")?;
+    Ok(entry)
+}
+
+impl ListVersionsResult {
+    /// Parses a `<ListVersionsResult>` document.
+    pub fn from_xml(xml: &[u8]) -> Result<Self, XmlError> {
+        let (mut p, root) = Parser::open(xml, "ListVersionsResult", "ListVersionsResult")?;
+        let mut out = ListVersionsResult::default();
+        let mut name = None;
+        p.children(&root, |p, c| {
+            match c.name() {
+                b"Version" => {
+                    let entry = parse_version(p, &c, false)?;
+                    out.entries.push(entry);
+                }
+                b"DeleteMarker" => {
+                    let entry = parse_version(p, &c, true)?;
+                    out.entries.push(entry);
+                }
+                b"CommonPrefixes" => p.common_prefixes(&c, &mut out.common_prefixes)?,
+                b"Name" => name = Some(p.text(&c)?),
+                b"Prefix" => out.prefix = p.opt_text(&c)?,
+                b"Delimiter" => out.delimiter = p.opt_text(&c)?,
+                b"MaxKeys" => out.max_keys = Some(p.number(&c, "MaxKeys")?),
+                b"KeyMarker" => out.key_marker = p.opt_text(&c)?,
+                b"VersionIdMarker" => out.version_id_marker = p.opt_text(&c)?,
+                b"NextKeyMarker" => out.next_key_marker = p.opt_text(&c)?,
+                b"NextVersionIdMarker" => out.next_version_id_marker = p.opt_text(&c)?,
+                b"IsTruncated" => out.is_truncated = p.boolean(&c, "IsTruncated")?,
+                b"EncodingType" => out.encoding_type = p.opt_text(&c)?,
+                _ => p.skip(&c)?,
+            }
+            Ok(())
+        })?;
+        out.name = required(name, &p, "Name")?;
+        Ok(out)
+    }
+}
+
+fn parse_version<'a>(
+    p: &mut Parser<'a>,
+    parent: &Child<'a>,
+    is_delete_marker: bool,
+) -> Result<VersionEntry, XmlError> {
+    let mut entry = VersionEntry {
+        is_delete_marker,
+        ..VersionEntry::default()
+    };
+    let mut key = None;
+    let mut version_id = None;
+    let mut size = None;
+    p.children(parent, |p, c| {
+        match c.name() {
+            b"Key" => key = Some(p.text(&c)?),
+            b"VersionId" => version_id = Some(p.text(&c)?),
+            b"IsLatest" => entry.is_latest = p.boolean(&c, "IsLatest")?,
+            b"LastModified" => entry.last_modified = p.text(&c)?,
+            b"ETag" => entry.etag = p.opt_text(&c)?,
+            b"Size" => size = Some(p.number(&c, "Size")?),
+            b"StorageClass" => entry.storage_class = p.opt_text(&c)?,
+            b"Owner" => entry.owner = Some(p.owner(&c)?),
+            b"UserMetadata" => entry.user_metadata = p.name_value_pairs(&c)?,
+            _ => p.skip(&c)?,
+        }
+        Ok(())
+    })?;
+    entry.key = required(key, p, "Key")?;
+    entry.version_id = required(version_id, p, "VersionId")?;
+    entry.size = match size {
+        Some(s) => s,
+        None if is_delete_marker => 0,
+        None => return Err(p.missing("Size")),
+    };
+    Ok(entry)
+}
