@@ -1,0 +1,64 @@
+//! `test` and `ci`.
+
+use crate::{cargo, run, servers, Failure};
+
+/// Installs the servers and runs every test of the workspace against them.
+pub(crate) fn test(args: &[String]) -> Result<(), Failure> {
+    let servers = servers::install()?;
+    let with_servers = |cmd: &mut std::process::Command| {
+        cmd.env("NEWTERA_GARAGE_BIN", &servers.garage)
+            .env("NEWTERA_MOTO_SERVER", &servers.moto)
+            .env("NEWTERA_CACHE", &servers.cache);
+    };
+    let mut all_targets = cargo();
+    all_targets
+        .args(["test", "--workspace", "--all-targets"])
+        .args(args);
+    with_servers(&mut all_targets);
+    run(&mut all_targets)?;
+    let mut doc = cargo();
+    doc.args(["test", "--workspace", "--doc"]).args(args);
+    with_servers(&mut doc);
+    run(&mut doc)
+}
+
+/// `test`, then formatting, lints and docs, all with warnings denied. Every
+/// step runs; the first failure's exit code is passed on.
+pub(crate) fn ci(args: &[String]) -> Result<(), Failure> {
+    let mut failures = Vec::new();
+    let mut step = |name: &str, result: Result<(), Failure>| {
+        if let Err(e) = result {
+            eprintln!("xtask: ci step `{name}` failed: {}", e.message);
+            failures.push((name.to_owned(), e));
+        }
+    };
+    step("test", test(args));
+    step("fmt", run(cargo().args(["fmt", "--all", "--check"])));
+    step(
+        "clippy",
+        run(cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])),
+    );
+    step(
+        "doc",
+        run(cargo()
+            .args(["doc", "--workspace", "--no-deps"])
+            .env("RUSTDOCFLAGS", "-Dwarnings")),
+    );
+    match failures.into_iter().next() {
+        None => {
+            eprintln!("xtask: ci passed");
+            Ok(())
+        }
+        Some((name, mut first)) => {
+            first.message = format!("ci failed, first at `{name}`: {}", first.message);
+            Err(first)
+        }
+    }
+}
