@@ -67,7 +67,8 @@ impl Default for RetryConfig {
 pub struct RetryBudget {
     /// How long a deposit counts, between 1 and 60 seconds (default 10 s).
     pub ttl: Duration,
-    /// Retries allowed per second whatever the request rate (default 10).
+    /// Retries allowed per second whatever the request rate (default 10):
+    /// a reserve of `min_per_sec × ttl` retries, each one counting for `ttl`.
     pub min_per_sec: u32,
     /// Retries allowed per request, between 0.0 and 1000.0 (default 0.2:
     /// one retry for every five requests).
