@@ -184,14 +184,25 @@ pub fn moto_tls() -> &'static TestServer {
 }
 
 /// The plain-HTTP servers (garage, moto) whose capabilities pass `filter`.
-/// Only the servers selected are started.
+/// Only the servers selected are started (in parallel, on first use).
 pub fn servers_with(filter: impl Fn(&Caps) -> bool) -> Vec<&'static TestServer> {
     type Start = fn() -> &'static TestServer;
     let all: [(ServerKind, Start); 2] = [(ServerKind::Garage, garage), (ServerKind::Moto, moto)];
-    all.into_iter()
+    let selected: Vec<Start> = all
+        .into_iter()
         .filter(|(kind, _)| filter(&kind.caps()))
-        .map(|(_, start)| start())
-        .collect()
+        .map(|(_, start)| start)
+        .collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = selected.iter().map(|start| scope.spawn(start)).collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
 
 /// The PEM of the per-process test CA that issues the TLS terminators'
