@@ -1,0 +1,728 @@
+//! `list_objects`: ListObjectsV2, ListObjects (v1) and ListObjectVersions as
+//! one lazy stream of [`Object`]s that pages through the whole listing.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use futures::stream::{self, BoxStream, StreamExt as _, TryStreamExt as _};
+use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use newtera_xml::{ListBucketResult, ListVersionsResult, ObjectEntry, Owner, VersionEntry};
+use percent_encoding::percent_decode_str;
+
+use crate::client::{Newtera, S3Request};
+use crate::error::{Error, Result};
+use crate::types::Object;
+use crate::validate::check_bucket_name;
+use crate::{into_future, time};
+
+/// The stream [`ListObjects::into_stream`] returns: every object (and, for a
+/// non-recursive listing, every common prefix) of the listing, in key order,
+/// fetched one page at a time as the consumer polls.
+pub type ObjectStream = BoxStream<'static, Result<Object>>;
+
+/// Lists the objects of a bucket. Built by [`Newtera::list_objects`].
+///
+/// Await it (or call [`ListObjects::send`]) to collect the whole listing into
+/// a `Vec`, or call [`ListObjects::into_stream`] to page through it lazily:
+///
+/// ```no_run
+/// # async fn demo(client: newtera_core::Newtera) -> newtera_core::Result<()> {
+/// use futures::TryStreamExt as _;
+/// let mut objects = client
+///     .list_objects("my-bucket")
+///     .prefix("my/prefix/")
+///     .recursive(true)
+///     .into_stream();
+/// while let Some(obj) = objects.try_next().await? {
+///     println!("{} {:?}", obj.object_name, obj.size);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "a request does nothing until awaited or streamed"]
+pub struct ListObjects {
+    client: Newtera,
+    bucket: String,
+    prefix: Option<String>,
+    recursive: bool,
+    start_after: Option<String>,
+    include_user_meta: bool,
+    include_version: bool,
+    use_api_v1: bool,
+    use_url_encoding_type: bool,
+    max_keys: Option<u32>,
+    fetch_owner: bool,
+}
+
+impl Newtera {
+    /// Lists object information of a bucket: by default the objects and
+    /// common prefixes ("directories") directly under the bucket, using
+    /// ListObjectsV2 with URL-encoded keys.
+    pub fn list_objects(&self, bucket_name: impl Into<String>) -> ListObjects {
+        ListObjects {
+            client: self.clone(),
+            bucket: bucket_name.into(),
+            prefix: None,
+            recursive: false,
+            start_after: None,
+            include_user_meta: false,
+            include_version: false,
+            use_api_v1: false,
+            use_url_encoding_type: true,
+            max_keys: None,
+            fetch_owner: false,
+        }
+    }
+}
+
+impl ListObjects {
+    /// Lists only object names that start with `prefix`.
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = Some(prefix.into());
+        self
+    }
+
+    /// List recursively (`true`) rather than emulating directories (`false`,
+    /// the default: keys are grouped by `/` into common prefixes, reported as
+    /// objects with [`Object::is_dir`] set).
+    pub fn recursive(mut self, recursive: bool) -> Self {
+        self.recursive = recursive;
+        self
+    }
+
+    /// Lists only objects whose names sort after `start_after`.
+    pub fn start_after(mut self, start_after: impl Into<String>) -> Self {
+        self.start_after = Some(start_after.into());
+        self
+    }
+
+    /// MinIO extension (`metadata=true`): include each object's user metadata
+    /// in [`Object::user_metadata`] (and its content type in
+    /// [`Object::content_type`]). ListObjectsV2 only; other servers ignore it.
+    pub fn include_user_meta(mut self, include: bool) -> Self {
+        self.include_user_meta = include;
+        self
+    }
+
+    /// List every version and delete marker (ListObjectVersions) instead of
+    /// the current objects. Delete markers come as objects with
+    /// [`Object::is_delete_marker`] set.
+    pub fn include_version(mut self, include: bool) -> Self {
+        self.include_version = include;
+        self
+    }
+
+    /// Use the ListObjects (v1) API, paging with markers, instead of
+    /// ListObjectsV2. Ignored when [`ListObjects::include_version`] is set.
+    pub fn use_api_v1(mut self, use_v1: bool) -> Self {
+        self.use_api_v1 = use_v1;
+        self
+    }
+
+    /// Ask the server to URL-encode keys in its answers (`encoding-type=url`,
+    /// the default `true`), so that keys holding characters XML cannot carry
+    /// are listed correctly. The keys are decoded before they are returned.
+    pub fn use_url_encoding_type(mut self, use_encoding: bool) -> Self {
+        self.use_url_encoding_type = use_encoding;
+        self
+    }
+
+    /// The most entries asked for in one page (`max-keys`, 1 to 1,000 on
+    /// most servers; the server's default, 1,000, when unset).
+    pub fn max_keys(mut self, max_keys: u32) -> Self {
+        self.max_keys = Some(max_keys);
+        self
+    }
+
+    /// ListObjectsV2 only: ask for each object's owner (`fetch-owner=true`),
+    /// reported in [`Object::owner_id`] and [`Object::owner_name`]. v1 and
+    /// version listings always include it.
+    pub fn fetch_owner(mut self, fetch: bool) -> Self {
+        self.fetch_owner = fetch;
+        self
+    }
+
+    /// The listing as a lazy stream: a page is requested only when the
+    /// consumer polls past the previous one, until the server says the
+    /// listing is complete. The first error ends the stream.
+    pub fn into_stream(self) -> ObjectStream {
+        let pager = Pager::new(self);
+        stream::try_unfold(pager, |mut pager| async move {
+            match pager.next_page().await? {
+                Some(page) => Ok(Some((page, pager))),
+                None => Ok(None),
+            }
+        })
+        .map_ok(|page| stream::iter(page.into_iter().map(Ok)))
+        .try_flatten()
+        .boxed()
+    }
+
+    /// Collects the whole listing.
+    pub async fn send(self) -> Result<Vec<Object>> {
+        self.into_stream().try_collect().await
+    }
+}
+
+into_future!(ListObjects => Vec<Object>);
+
+/// Where the next page starts.
+#[derive(Debug)]
+enum Cursor {
+    /// No page fetched yet.
+    Start,
+    /// ListObjectsV2: the continuation token.
+    Token(String),
+    /// ListObjects v1: the marker.
+    Marker(String),
+    /// ListObjectVersions: key marker and version id marker.
+    Versions(String, Option<String>),
+    /// The listing is complete.
+    Done,
+}
+
+/// The paging state of one listing.
+struct Pager {
+    req: ListObjects,
+    cursor: Cursor,
+}
+
+impl Pager {
+    fn new(req: ListObjects) -> Self {
+        Pager {
+            req,
+            cursor: Cursor::Start,
+        }
+    }
+
+    /// Fetches the next page, or `None` when the listing is complete.
+    async fn next_page(&mut self) -> Result<Option<Vec<Object>>> {
+        if matches!(self.cursor, Cursor::Done) {
+            return Ok(None);
+        }
+        if matches!(self.cursor, Cursor::Start) {
+            check_bucket_name(&self.req.bucket)?;
+            if self.req.max_keys == Some(0) {
+                return Err(Error::arg("max_keys", "must be at least 1"));
+            }
+        }
+        let page = if self.req.include_version {
+            self.versions_page().await?
+        } else if self.req.use_api_v1 {
+            self.v1_page().await?
+        } else {
+            self.v2_page().await?
+        };
+        Ok(Some(page))
+    }
+
+    /// The query parameters all three APIs share.
+    fn common_query<'a>(&'a self, op: &'static str) -> S3Request<'a> {
+        let r = &self.req;
+        let mut req = S3Request::new(op, Method::GET)
+            .bucket(&r.bucket)
+            .query("prefix", r.prefix.as_deref().unwrap_or(""))
+            .query_opt("delimiter", (!r.recursive).then_some("/"));
+        if let Some(n) = r.max_keys {
+            req = req.query("max-keys", n.to_string());
+        }
+        if r.use_url_encoding_type {
+            req = req.query("encoding-type", "url");
+        }
+        req
+    }
+
+    async fn v2_page(&mut self) -> Result<Vec<Object>> {
+        const OP: &str = "ListObjectsV2";
+        let token = match &self.cursor {
+            Cursor::Token(t) => Some(t.clone()),
+            _ => None,
+        };
+        let mut req = self
+            .common_query(OP)
+            .query("list-type", "2")
+            .query_opt("start-after", self.req.start_after.as_deref())
+            .query_opt("continuation-token", token.as_deref());
+        if self.req.include_user_meta {
+            req = req.query("metadata", "true");
+        }
+        if self.req.fetch_owner {
+            req = req.query("fetch-owner", "true");
+        }
+        let resp = self.req.client.send(req).await?;
+        let body = crate::read_body(OP, resp).await?;
+        let doc = ListBucketResult::from_xml(&body).map_err(Error::xml(OP))?;
+        let decode = self.req.use_url_encoding_type && is_url_encoded(doc.encoding_type.as_deref());
+        self.cursor = if doc.is_truncated {
+            match non_empty(doc.next_continuation_token.clone()) {
+                Some(next) if Some(&next) != token.as_ref() => Cursor::Token(next),
+                Some(_) => return Err(stuck(OP, "the same NextContinuationToken again")),
+                None => return Err(stuck(OP, "no NextContinuationToken")),
+            }
+        } else {
+            Cursor::Done
+        };
+        bucket_page(&self.req.bucket, doc, decode).map(|(objects, _)| objects)
+    }
+
+    async fn v1_page(&mut self) -> Result<Vec<Object>> {
+        const OP: &str = "ListObjects";
+        let marker = match &self.cursor {
+            Cursor::Marker(m) => Some(m.clone()),
+            _ => self.req.start_after.clone(),
+        };
+        let req = self.common_query(OP).query_opt("marker", marker.as_deref());
+        let resp = self.req.client.send(req).await?;
+        let body = crate::read_body(OP, resp).await?;
+        let doc = ListBucketResult::from_xml(&body).map_err(Error::xml(OP))?;
+        let decode = self.req.use_url_encoding_type && is_url_encoded(doc.encoding_type.as_deref());
+        let truncated = doc.is_truncated;
+        let (objects, next_marker) = bucket_page(&self.req.bucket, doc, decode)?;
+        self.cursor = if truncated {
+            match next_marker {
+                Some(next) if marker.as_ref().is_none_or(|m| next > *m) => Cursor::Marker(next),
+                Some(_) => return Err(stuck(OP, "a NextMarker that does not advance")),
+                None => return Err(stuck(OP, "no NextMarker and no entries")),
+            }
+        } else {
+            Cursor::Done
+        };
+        Ok(objects)
+    }
+
+    async fn versions_page(&mut self) -> Result<Vec<Object>> {
+        const OP: &str = "ListObjectVersions";
+        let (key_marker, version_marker) = match &self.cursor {
+            Cursor::Versions(k, v) => (Some(k.clone()), v.clone()),
+            _ => (self.req.start_after.clone(), None),
+        };
+        let req = self
+            .common_query(OP)
+            .query("versions", "")
+            .query_opt("key-marker", key_marker.as_deref())
+            .query_opt("version-id-marker", version_marker.as_deref());
+        let resp = self.req.client.send(req).await?;
+        let body = crate::read_body(OP, resp).await?;
+        let doc = ListVersionsResult::from_xml(&body).map_err(Error::xml(OP))?;
+        let decode = self.req.use_url_encoding_type && is_url_encoded(doc.encoding_type.as_deref());
+        let truncated = doc.is_truncated;
+        let (objects, next) = versions_page(&self.req.bucket, doc, decode)?;
+        self.cursor = if truncated {
+            match next {
+                Some((k, v))
+                    if (Some(&k), v.as_ref()) != (key_marker.as_ref(), version_marker.as_ref()) =>
+                {
+                    Cursor::Versions(k, v)
+                }
+                Some(_) => {
+                    return Err(stuck(
+                        OP,
+                        "the same NextKeyMarker/NextVersionIdMarker again",
+                    ))
+                }
+                None => return Err(stuck(OP, "no NextKeyMarker")),
+            }
+        } else {
+            Cursor::Done
+        };
+        Ok(objects)
+    }
+}
+
+/// The error for a truncated page the listing cannot continue from.
+fn stuck(op: &'static str, what: &str) -> Error {
+    Error::UnexpectedResponse {
+        op,
+        reason: format!("the listing is truncated but the server sent {what}"),
+    }
+}
+
+fn non_empty(s: Option<String>) -> Option<String> {
+    s.filter(|s| !s.is_empty())
+}
+
+/// True when the server says it URL-encoded the keys of its answer.
+fn is_url_encoded(encoding_type: Option<&str>) -> bool {
+    encoding_type.is_some_and(|e| e.trim().eq_ignore_ascii_case("url"))
+}
+
+/// Decodes a key, prefix or marker the server URL-encoded
+/// (`encoding-type=url`): `+` is a space and `%XX` a byte, as in a URL query.
+/// Decoded bytes that are not UTF-8 are an error: S3 keys are UTF-8.
+pub(crate) fn url_decode(s: &str) -> Result<String> {
+    if !s.bytes().any(|b| b == b'%' || b == b'+') {
+        return Ok(s.to_owned());
+    }
+    let plus_as_space;
+    let s = if s.contains('+') {
+        plus_as_space = s.replace('+', " ");
+        plus_as_space.as_str()
+    } else {
+        s
+    };
+    percent_decode_str(s)
+        .decode_utf8()
+        .map(|c| c.into_owned())
+        .map_err(|_| Error::UnexpectedResponse {
+            op: "list_objects",
+            reason: format!("URL-encoded key {s:?} does not decode to UTF-8"),
+        })
+}
+
+fn maybe_decode(s: String, decode: bool) -> Result<String> {
+    if decode {
+        url_decode(&s)
+    } else {
+        Ok(s)
+    }
+}
+
+/// Turns a ListObjects(V2) page into objects (entries and common prefixes
+/// merged in key order), and says where a v1 listing goes on: `NextMarker`,
+/// or, when the server left it out, the last key or prefix of the page.
+fn bucket_page(
+    bucket: &str,
+    doc: ListBucketResult,
+    decode: bool,
+) -> Result<(Vec<Object>, Option<String>)> {
+    let mut entries = Vec::with_capacity(doc.contents.len());
+    for e in doc.contents {
+        entries.push(object_from_entry(bucket, e, decode)?);
+    }
+    let prefixes = prefix_objects(bucket, doc.common_prefixes, decode)?;
+    let objects = merge_sorted(entries, prefixes);
+    let next_marker = match non_empty(doc.next_marker) {
+        Some(m) => Some(maybe_decode(m, decode)?),
+        None => last_name(&objects),
+    };
+    Ok((objects, next_marker))
+}
+
+/// The fallback v1 marker: the greatest name of the page.
+fn last_name(objects: &[Object]) -> Option<String> {
+    objects
+        .iter()
+        .map(|o| o.object_name.as_str())
+        .max()
+        .map(str::to_owned)
+}
+
+/// Turns a ListObjectVersions page into objects, and says where the listing
+/// goes on (next key marker and version id marker).
+#[allow(clippy::type_complexity)]
+fn versions_page(
+    bucket: &str,
+    doc: ListVersionsResult,
+    decode: bool,
+) -> Result<(Vec<Object>, Option<(String, Option<String>)>)> {
+    let mut entries = Vec::with_capacity(doc.entries.len());
+    for e in doc.entries {
+        entries.push(object_from_version(bucket, e, decode)?);
+    }
+    let prefixes = prefix_objects(bucket, doc.common_prefixes, decode)?;
+    let objects = merge_sorted(entries, prefixes);
+    let next = match non_empty(doc.next_key_marker) {
+        Some(k) => Some((
+            maybe_decode(k, decode)?,
+            non_empty(doc.next_version_id_marker),
+        )),
+        None => None,
+    };
+    Ok((objects, next))
+}
+
+fn prefix_objects(bucket: &str, prefixes: Vec<String>, decode: bool) -> Result<Vec<Object>> {
+    prefixes
+        .into_iter()
+        .map(|p| {
+            Ok(Object {
+                bucket_name: bucket.to_owned(),
+                object_name: maybe_decode(p, decode)?,
+                is_dir: true,
+                ..Object::default()
+            })
+        })
+        .collect()
+}
+
+/// Merges two lists each sorted by name (S3 sorts by UTF-8 bytes) into one;
+/// entries of equal name keep their order (versions of one key stay together,
+/// newest first).
+fn merge_sorted(entries: Vec<Object>, prefixes: Vec<Object>) -> Vec<Object> {
+    if prefixes.is_empty() {
+        return entries;
+    }
+    if entries.is_empty() {
+        return prefixes;
+    }
+    let mut out = Vec::with_capacity(entries.len() + prefixes.len());
+    let mut a = entries.into_iter().peekable();
+    let mut b = prefixes.into_iter().peekable();
+    loop {
+        let take_b = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => y.object_name.cmp(&x.object_name) == Ordering::Less,
+            (Some(_), None) => false,
+            (None, Some(_)) => true,
+            (None, None) => break,
+        };
+        let next = if take_b { b.next() } else { a.next() };
+        out.extend(next);
+    }
+    out
+}
+
+fn object_from_entry(bucket: &str, e: ObjectEntry, decode: bool) -> Result<Object> {
+    let mut obj = Object {
+        bucket_name: bucket.to_owned(),
+        object_name: maybe_decode(e.key, decode)?,
+        last_modified: time::parse_iso8601(&e.last_modified),
+        etag: etag(&e.etag),
+        size: Some(e.size),
+        storage_class: non_empty(e.storage_class),
+        ..Object::default()
+    };
+    set_owner(&mut obj, e.owner);
+    set_user_metadata(&mut obj, e.user_metadata);
+    Ok(obj)
+}
+
+fn object_from_version(bucket: &str, e: VersionEntry, decode: bool) -> Result<Object> {
+    let mut obj = Object {
+        bucket_name: bucket.to_owned(),
+        object_name: maybe_decode(e.key, decode)?,
+        last_modified: time::parse_iso8601(&e.last_modified),
+        etag: e.etag.as_deref().and_then(etag),
+        size: (!e.is_delete_marker).then_some(e.size),
+        storage_class: non_empty(e.storage_class),
+        version_id: non_empty(Some(e.version_id)),
+        is_latest: Some(e.is_latest),
+        is_delete_marker: e.is_delete_marker,
+        ..Object::default()
+    };
+    set_owner(&mut obj, e.owner);
+    set_user_metadata(&mut obj, e.user_metadata);
+    Ok(obj)
+}
+
+/// The entity tag without its quotes; `None` when empty.
+fn etag(s: &str) -> Option<String> {
+    let t = s.trim().trim_matches('"');
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+fn set_owner(obj: &mut Object, owner: Option<Owner>) {
+    if let Some(o) = owner {
+        obj.owner_id = non_empty(o.id);
+        obj.owner_name = non_empty(o.display_name);
+    }
+}
+
+/// Sorts MinIO's `<UserMetadata>` pairs: `X-Amz-Meta-*` go to
+/// `user_metadata` (lowercase key, prefix removed), `Content-Type` to
+/// `content_type`, and every pair that makes a valid header to `metadata`.
+fn set_user_metadata(obj: &mut Object, pairs: Vec<(String, String)>) {
+    if pairs.is_empty() {
+        return;
+    }
+    let mut user = BTreeMap::new();
+    let mut headers = HeaderMap::new();
+    for (name, value) in pairs {
+        let lower = name.to_ascii_lowercase();
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::from_bytes(lower.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
+            headers.append(n, v);
+        }
+        if let Some(key) = lower.strip_prefix("x-amz-meta-") {
+            user.insert(key.to_owned(), value);
+        } else if lower == "content-type" {
+            obj.content_type = Some(value);
+        }
+    }
+    obj.user_metadata = user;
+    obj.metadata = headers;
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_decoding() {
+        assert_eq!(url_decode("plain/key.txt").unwrap(), "plain/key.txt");
+        assert_eq!(url_decode("a%20b").unwrap(), "a b");
+        assert_eq!(url_decode("a+b").unwrap(), "a b");
+        assert_eq!(url_decode("a%2Bb").unwrap(), "a+b");
+        assert_eq!(url_decode("100%25").unwrap(), "100%");
+        assert_eq!(url_decode("%25%32%30").unwrap(), "%20");
+        assert_eq!(url_decode("caf%C3%A9/%E2%82%AC").unwrap(), "café/€");
+        assert_eq!(url_decode("café").unwrap(), "café");
+        assert_eq!(url_decode("a%2Fb%3Fc%26d").unwrap(), "a/b?c&d");
+        assert!(url_decode("%FF%FE").is_err());
+    }
+
+    #[test]
+    fn encoding_type_detection() {
+        assert!(is_url_encoded(Some("url")));
+        assert!(is_url_encoded(Some("URL")));
+        assert!(!is_url_encoded(None));
+        assert!(!is_url_encoded(Some("")));
+    }
+
+    const V1_PAGE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+  <Name>b</Name><Prefix></Prefix><Marker></Marker><MaxKeys>3</MaxKeys>
+  <EncodingType>url</EncodingType><IsTruncated>true</IsTruncated>
+  <Contents><Key>a+b</Key><LastModified>2009-10-12T17:50:30.000Z</LastModified>
+    <ETag>&quot;abc&quot;</ETag><Size>5</Size><StorageClass>STANDARD</StorageClass>
+    <Owner><ID>id1</ID><DisplayName>me</DisplayName></Owner></Contents>
+  <Contents><Key>c%25d</Key><LastModified>2009-10-12T17:50:30.000Z</LastModified>
+    <ETag>"def"</ETag><Size>7</Size></Contents>
+  <Contents><Key>z%C3%BC</Key><LastModified>2009-10-12T17:50:30.000Z</LastModified>
+    <ETag>"def"</ETag><Size>7</Size></Contents>
+</ListBucketResult>"#;
+
+    #[test]
+    fn v1_marker_falls_back_to_last_key() {
+        let doc = ListBucketResult::from_xml(V1_PAGE.as_bytes()).unwrap();
+        let (objects, next) = bucket_page("b", doc, true).unwrap();
+        let names: Vec<_> = objects.iter().map(|o| o.object_name.as_str()).collect();
+        assert_eq!(names, ["a b", "c%d", "zü"]);
+        assert_eq!(next.as_deref(), Some("zü"));
+        let first = &objects[0];
+        assert_eq!(first.etag.as_deref(), Some("abc"));
+        assert_eq!(first.size, Some(5));
+        assert_eq!(first.owner_id.as_deref(), Some("id1"));
+        assert_eq!(first.owner_name.as_deref(), Some("me"));
+        assert_eq!(first.storage_class.as_deref(), Some("STANDARD"));
+        assert!(first.last_modified.is_some());
+        assert!(!first.is_dir);
+        assert_eq!(first.bucket_name, "b");
+    }
+
+    #[test]
+    fn v1_marker_prefers_next_marker_and_covers_prefixes() {
+        let xml = r#"<ListBucketResult><Name>b</Name><IsTruncated>true</IsTruncated>
+          <NextMarker>p%2Fq%20r</NextMarker><EncodingType>url</EncodingType>
+          <Contents><Key>a</Key><Size>1</Size></Contents>
+          <CommonPrefixes><Prefix>b/</Prefix></CommonPrefixes></ListBucketResult>"#;
+        let doc = ListBucketResult::from_xml(xml.as_bytes()).unwrap();
+        let (_, next) = bucket_page("b", doc, true).unwrap();
+        assert_eq!(next.as_deref(), Some("p/q r"));
+
+        // No NextMarker: the greatest of the last key and the last prefix.
+        let xml = r#"<ListBucketResult><Name>b</Name><IsTruncated>true</IsTruncated>
+          <Contents><Key>a</Key><Size>1</Size></Contents>
+          <CommonPrefixes><Prefix>d%20/</Prefix></CommonPrefixes>
+          <Contents><Key>c</Key><Size>1</Size></Contents></ListBucketResult>"#;
+        let doc = ListBucketResult::from_xml(xml.as_bytes()).unwrap();
+        let (objects, next) = bucket_page("b", doc, false).unwrap();
+        assert_eq!(next.as_deref(), Some("d%20/"));
+        let names: Vec<_> = objects
+            .iter()
+            .map(|o| (o.object_name.as_str(), o.is_dir))
+            .collect();
+        assert_eq!(names, [("a", false), ("c", false), ("d%20/", true)]);
+
+        let xml =
+            r#"<ListBucketResult><Name>b</Name><IsTruncated>true</IsTruncated></ListBucketResult>"#;
+        let doc = ListBucketResult::from_xml(xml.as_bytes()).unwrap();
+        assert_eq!(bucket_page("b", doc, false).unwrap().1, None);
+    }
+
+    #[test]
+    fn no_decoding_without_encoding_type() {
+        // The caller decides from the response's EncodingType.
+        let xml = r#"<ListBucketResult><Name>b</Name>
+          <Contents><Key>a%20b+c</Key><Size>1</Size></Contents></ListBucketResult>"#;
+        let doc = ListBucketResult::from_xml(xml.as_bytes()).unwrap();
+        let decode = is_url_encoded(doc.encoding_type.as_deref());
+        let (objects, _) = bucket_page("b", doc, decode).unwrap();
+        assert_eq!(objects[0].object_name, "a%20b+c");
+    }
+
+    #[test]
+    fn versions_and_delete_markers() {
+        let xml = r#"<ListVersionsResult><Name>b</Name><EncodingType>url</EncodingType>
+          <IsTruncated>true</IsTruncated><NextKeyMarker>k%20y</NextKeyMarker>
+          <NextVersionIdMarker>v2</NextVersionIdMarker>
+          <DeleteMarker><Key>k%20y</Key><VersionId>v3</VersionId><IsLatest>true</IsLatest>
+            <LastModified>2009-10-12T17:50:30.000Z</LastModified></DeleteMarker>
+          <Version><Key>k%20y</Key><VersionId>v2</VersionId><IsLatest>false</IsLatest>
+            <ETag>"e"</ETag><Size>3</Size></Version>
+          <CommonPrefixes><Prefix>a/</Prefix></CommonPrefixes>
+        </ListVersionsResult>"#;
+        let doc = ListVersionsResult::from_xml(xml.as_bytes()).unwrap();
+        let (objects, next) = versions_page("b", doc, true).unwrap();
+        assert_eq!(next, Some(("k y".to_owned(), Some("v2".to_owned()))));
+        assert_eq!(objects.len(), 3);
+        assert!(objects[0].is_dir);
+        assert_eq!(objects[0].object_name, "a/");
+        let dm = &objects[1];
+        assert_eq!(dm.object_name, "k y");
+        assert!(dm.is_delete_marker);
+        assert_eq!(dm.is_latest, Some(true));
+        assert_eq!(dm.version_id.as_deref(), Some("v3"));
+        assert_eq!(dm.size, None);
+        assert_eq!(dm.etag, None);
+        let v = &objects[2];
+        assert!(!v.is_delete_marker);
+        assert_eq!(v.is_latest, Some(false));
+        assert_eq!(v.version_id.as_deref(), Some("v2"));
+        assert_eq!(v.etag.as_deref(), Some("e"));
+        assert_eq!(v.size, Some(3));
+    }
+
+    #[test]
+    fn user_metadata_is_sorted_out() {
+        let xml = r#"<ListBucketResult><Name>b</Name>
+          <Contents><Key>k</Key><Size>1</Size><UserMetadata>
+            <X-Amz-Meta-My-Project>one</X-Amz-Meta-My-Project>
+            <content-type>text/csv</content-type>
+          </UserMetadata></Contents></ListBucketResult>"#;
+        let doc = ListBucketResult::from_xml(xml.as_bytes()).unwrap();
+        let (objects, _) = bucket_page("b", doc, false).unwrap();
+        let o = &objects[0];
+        assert_eq!(
+            o.user_metadata.get("my-project").map(String::as_str),
+            Some("one")
+        );
+        assert_eq!(o.user_metadata.len(), 1);
+        assert_eq!(o.content_type.as_deref(), Some("text/csv"));
+        assert_eq!(
+            o.metadata
+                .get("x-amz-meta-my-project")
+                .and_then(|v| v.to_str().ok()),
+            Some("one")
+        );
+    }
+
+    #[test]
+    fn merge_keeps_key_order() {
+        let obj = |n: &str, dir: bool| Object {
+            object_name: n.to_owned(),
+            is_dir: dir,
+            ..Object::default()
+        };
+        let merged = merge_sorted(
+            vec![
+                obj("a", false),
+                obj("c", false),
+                obj("c", false),
+                obj("e", false),
+            ],
+            vec![obj("b/", true), obj("d/", true), obj("f/", true)],
+        );
+        let names: Vec<_> = merged.iter().map(|o| o.object_name.as_str()).collect();
+        assert_eq!(names, ["a", "b/", "c", "c", "d/", "e", "f/"]);
+    }
+
+    #[test]
+    fn etags_lose_quotes() {
+        assert_eq!(etag("\"abc\"").as_deref(), Some("abc"));
+        assert_eq!(etag("abc-2").as_deref(), Some("abc-2"));
+        assert_eq!(etag(""), None);
+    }
+}
