@@ -573,6 +573,22 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn collect_prefix_keeps_what_it_read_when_over() {
+        let chunks = futures_util::stream::iter(vec![
+            Ok::<_, std::io::Error>(Frame::data(Bytes::from_static(b"abc"))),
+            Ok(Frame::data(Bytes::from_static(b"def"))),
+            Ok(Frame::data(Bytes::from_static(b"gh"))),
+        ]);
+        let body = ResponseBody::new(http_body_util::StreamBody::new(chunks));
+        let Ok(Collected::Over { prefix, rest }) = collect_prefix(body, 4).await else {
+            panic!("expected Over");
+        };
+        assert_eq!(prefix, "abcdef");
+        let whole = chain(prefix, rest).collect(100).await.ok();
+        assert_eq!(whole.as_deref(), Some(&b"abcdefgh"[..]));
+    }
+
     #[test]
     fn bodies_are_send() {
         fn send<T: Send + 'static>() {}
