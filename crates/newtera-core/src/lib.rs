@@ -6,8 +6,10 @@
 mod bucket;
 mod client;
 mod content;
+mod delete;
 mod error;
 mod get;
+mod list;
 mod put;
 mod time;
 mod types;
@@ -17,7 +19,9 @@ mod validate;
 
 pub use bucket::{Bucket, BucketExists, ListBuckets, MakeBucket, RemoveBucket};
 pub use content::ObjectContent;
+pub use delete::{DeleteErrorStream, DeleteObjects, RemoveObject, RemoveObjects};
 pub use get::{FGetObject, GetObject, GetObjectResponse, ObjectBody, StatObject};
+pub use list::{ListObjects, ObjectStream};
 pub use put::{
     part_plan, FPutObject, PutObject, MAX_OBJECT_SIZE, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE,
 };

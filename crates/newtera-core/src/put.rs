@@ -637,7 +637,7 @@ impl Upload {
         let body = crate::read_body(OP, resp).await?;
         let doc = newtera_xml::CompleteMultipartUploadResult::from_xml(&body).map_err(Error::xml(OP))?;
         result.etag = Some(trim_etag(&doc.etag));
-        result.location = doc.location;
+        result.location = Some(doc.location).filter(|l| !l.is_empty());
         Ok(result)
     }
 }

@@ -348,7 +348,8 @@ impl RetentionMode {
         }
     }
 
-    pub(crate) fn parse(s: &str) -> Option<Self> {
+    /// Parses the S3 spelling (`GOVERNANCE`, `COMPLIANCE`).
+    pub fn parse(s: &str) -> Option<Self> {
         match s {
             "GOVERNANCE" => Some(RetentionMode::Governance),
             "COMPLIANCE" => Some(RetentionMode::Compliance),
