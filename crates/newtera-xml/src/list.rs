@@ -138,7 +138,14 @@ impl ListBucketResult {
                 b"Prefix" => out.prefix = p.opt_text(&c)?,
                 b"Delimiter" => out.delimiter = p.opt_text(&c)?,
                 b"MaxKeys" => out.max_keys = Some(p.number(&c, "MaxKeys")?),
-                b"KeyCount" => out.key_count = Some(p.number(&c, "KeyCount")?),
+                b"KeyCount" => {
+                    let n: u64 = p.number(&c, "KeyCount")?;
+                    out.key_count = Some(n);
+                    // S3 sends KeyCount before the entries: size the vector
+                    // once, within what the input could possibly hold.
+                    let cap = usize::try_from(n).unwrap_or(usize::MAX).min(xml.len() / 64);
+                    out.contents.reserve(cap.saturating_sub(out.contents.len()));
+                }
                 b"IsTruncated" => out.is_truncated = p.boolean(&c, "IsTruncated")?,
                 b"ContinuationToken" => out.continuation_token = p.opt_text(&c)?,
                 b"NextContinuationToken" => out.next_continuation_token = p.opt_text(&c)?,

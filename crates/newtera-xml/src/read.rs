@@ -196,19 +196,30 @@ impl<'a> Parser<'a> {
         }
         loop {
             match self.event()? {
-                Event::Text(t) => {
-                    let s = t
-                        .xml10_content()
-                        .map_err(|e| self.malformed(&e.to_string()))?;
-                    out.push_str(&s);
-                }
+                Event::Text(t) => match std::str::from_utf8(&t) {
+                    // Fast path: UTF-8 without CR needs no normalisation.
+                    Ok(s) if !s.as_bytes().contains(&b'\r') => out.push_str(s),
+                    _ => {
+                        let s = t
+                            .xml10_content()
+                            .map_err(|e| self.malformed(&e.to_string()))?;
+                        out.push_str(&s);
+                    }
+                },
                 Event::CData(c) => {
                     let s = c
                         .xml10_content()
                         .map_err(|e| self.malformed(&e.to_string()))?;
                     out.push_str(&s);
                 }
-                Event::GeneralRef(r) => out.push(self.resolve(&r)?),
+                Event::GeneralRef(r) => {
+                    if out.capacity() == 0 {
+                        // Text that starts with a reference (an ETag's
+                        // `&quot;`) goes on: avoid growing three times.
+                        out.reserve(40);
+                    }
+                    out.push(self.resolve(&r)?);
+                }
                 Event::End(_) => {
                     self.depth = self.depth.saturating_sub(1);
                     return Ok(out);

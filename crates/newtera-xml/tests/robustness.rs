@@ -350,3 +350,13 @@ fn error_display_is_short_and_names_document() {
     assert!(s.starts_with("ListBucketResult: "), "{s}");
     assert_eq!(e.document(), "ListBucketResult");
 }
+
+#[test]
+fn huge_key_count_does_not_preallocate() {
+    // KeyCount only sizes the entry vector within what the input can hold.
+    let xml = b"<ListBucketResult><Name>b</Name><KeyCount>18446744073709551615</KeyCount><Contents><Key>k</Key><Size>1</Size></Contents></ListBucketResult>";
+    let r = ListBucketResult::from_xml(xml).unwrap();
+    assert_eq!(r.key_count, Some(u64::MAX));
+    assert_eq!(r.contents.len(), 1);
+    assert!(r.contents.capacity() <= xml.len());
+}
