@@ -255,3 +255,82 @@ async fn listing_and_streaming_body_are_lazy_streams() {
     let all: Vec<_> = client.list_objects(&bucket).into_stream().try_collect().await.unwrap();
     assert_eq!(all.len(), 1);
 }
+
+/// A layer that cuts every successful GET of a key named `victim` after
+/// 1,000 bytes, as a dropped connection would.
+#[derive(Clone)]
+struct CutGets;
+
+impl<S> tower::Layer<S> for CutGets {
+    type Service = CutGetsService<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        CutGetsService(inner)
+    }
+}
+
+#[derive(Clone)]
+struct CutGetsService<S>(S);
+
+impl<S> tower::Service<newtera::transport::HttpRequest> for CutGetsService<S>
+where
+    S: tower::Service<
+            newtera::transport::HttpRequest,
+            Response = newtera::transport::HttpResponse,
+            Error = newtera::transport::TransportError,
+        > + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = newtera::transport::HttpResponse;
+    type Error = newtera::transport::TransportError;
+    type Future = futures::future::BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: newtera::transport::HttpRequest) -> Self::Future {
+        let cut = req.method() == http::Method::GET && req.uri().path().ends_with("/victim");
+        let fut = self.0.call(req);
+        Box::pin(async move {
+            let resp = fut.await?;
+            if !cut || !resp.status().is_success() {
+                return Ok(resp);
+            }
+            let (parts, body) = resp.into_parts();
+            let all = body.collect(usize::MAX).await?;
+            let frames: Vec<Result<http_body::Frame<Bytes>, std::io::Error>> = vec![
+                Ok(http_body::Frame::data(all.slice(..1000))),
+                Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "cut by test")),
+            ];
+            let body = http_body_util::StreamBody::new(futures::stream::iter(frames));
+            Ok(http::Response::from_parts(parts, newtera::transport::ResponseBody::new(body)))
+        })
+    }
+}
+
+#[tokio::test]
+async fn failed_fget_leaves_no_temp_file_and_keeps_the_old_target() {
+    for server in common::all_servers() {
+        let client = common::builder(server).layer(CutGets).build().unwrap();
+        let bucket = common::bucket(&client, "fget").await;
+        client.put_object(&bucket, "victim", pattern(200_000, 9)).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target.bin");
+        std::fs::write(&target, b"old contents").unwrap();
+        let err = client.fget_object(&bucket, "victim", &target).await.unwrap_err();
+        assert!(matches!(err, Error::Transport { .. }), "{server:?}: {err:?}");
+        assert_eq!(std::fs::read(&target).unwrap(), b"old contents");
+        let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(files, vec![std::ffi::OsString::from("target.bin")], "{server:?}");
+        // With an explicit temporary path, too.
+        let tmp = dir.path().join("explicit.tmp");
+        let err = client.fget_object(&bucket, "victim", &target).tmp_file_path(&tmp).await.unwrap_err();
+        assert!(matches!(err, Error::Transport { .. }));
+        assert!(!tmp.exists());
+        assert_eq!(std::fs::read(&target).unwrap(), b"old contents");
+        // A get_object of the same key reports the cut instead of short data.
+        let resp = client.get_object(&bucket, "victim").await.unwrap();
+        assert!(resp.bytes().await.is_err());
+    }
+}

@@ -31,6 +31,13 @@ pub async fn bucket(client: &Newtera, prefix: &str) -> String {
 }
 
 /// Both general-purpose servers: garage (checks signatures) and moto.
+///
+/// `NEWTERA_TEST_ONLY=garage` or `=moto` narrows this to one server while
+/// developing; `cargo xtask test` never sets it.
 pub fn all_servers() -> Vec<&'static TestServer> {
-    vec![newtera_testkit::garage(), newtera_testkit::moto()]
+    match std::env::var("NEWTERA_TEST_ONLY").as_deref() {
+        Ok("garage") => vec![newtera_testkit::garage()],
+        Ok("moto") => vec![newtera_testkit::moto()],
+        _ => vec![newtera_testkit::garage(), newtera_testkit::moto()],
+    }
 }

@@ -263,7 +263,20 @@ fn passes_through(lower: &str) -> bool {
         )
 }
 
+/// The `Content-MD5` header value of `data`.
+fn content_md5(data: &[u8]) -> HeaderValue {
+    use base64::Engine as _;
+    use md5::Digest as _;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(data));
+    HeaderValue::from_str(&b64).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
 impl PutOptions {
+    /// S3 requires an integrity header on writes that set object-lock state.
+    fn needs_content_md5(&self) -> bool {
+        self.retention.is_some() || self.legal_hold
+    }
+
     fn check(&self, client: &Newtera) -> Result<()> {
         if let Some(sse) = &self.sse {
             if sse.tls_required() && !client.is_secure() {
@@ -423,10 +436,14 @@ impl Upload {
 
     async fn single(&self, data: Bytes) -> Result<ObjectWriteResult> {
         let len = data.len() as u64;
+        let mut headers = self.headers.clone();
+        if self.opts.needs_content_md5() {
+            headers.insert("content-md5", content_md5(&data));
+        }
         let req = S3Request::new("PutObject", Method::PUT)
             .bucket(&self.bucket)
             .object(&self.object)
-            .headers(self.headers.clone())
+            .headers(headers)
             .body(Body::from_bytes(data), PayloadHash::Unsigned);
         let resp = self.client.send(req).await?;
         if let Some(p) = &self.opts.progress {
@@ -503,6 +520,15 @@ impl Upload {
     ) -> Result<Vec<newtera_xml::CompletedPart>> {
         let ps = part_size as usize;
         let length = content.length();
+        let ctx = Arc::new(PartContext {
+            client: self.client.clone(),
+            bucket: self.bucket.clone(),
+            object: self.object.clone(),
+            upload_id: upload_id.to_owned(),
+            sse: self.opts.sse.clone(),
+            progress: self.opts.progress.clone(),
+            content_md5: self.opts.needs_content_md5(),
+        });
         let mut tasks: JoinSet<Result<(u32, String)>> = JoinSet::new();
         let mut done = Vec::new();
         let mut sent: u64 = 0;
@@ -565,16 +591,7 @@ impl Upload {
                 }
             }
             let part_number = number as u32;
-            tasks.spawn(upload_part(
-                self.client.clone(),
-                self.bucket.clone(),
-                self.object.clone(),
-                upload_id.to_owned(),
-                part_number,
-                chunk,
-                self.opts.sse.clone(),
-                self.opts.progress.clone(),
-            ));
+            tasks.spawn(upload_part(ctx.clone(), part_number, chunk));
             let last = match length {
                 Some(len) => sent >= len,
                 None => short,
@@ -642,30 +659,35 @@ impl Upload {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn upload_part(
+/// What every part of one multipart upload shares.
+struct PartContext {
     client: Newtera,
     bucket: String,
     object: String,
     upload_id: String,
-    part_number: u32,
-    data: Bytes,
     sse: Option<Sse>,
     progress: Option<Arc<dyn Progress>>,
-) -> Result<(u32, String)> {
+    content_md5: bool,
+}
+
+async fn upload_part(ctx: Arc<PartContext>, part_number: u32, data: Bytes) -> Result<(u32, String)> {
     let len = data.len() as u64;
     let mut headers = HeaderMap::new();
-    if let Some(sse) = &sse {
+    if let Some(sse) = &ctx.sse {
         sse.part_headers(&mut headers);
     }
+    if ctx.content_md5 {
+        headers.insert("content-md5", content_md5(&data));
+    }
     let req = S3Request::new("UploadPart", Method::PUT)
-        .bucket(&bucket)
-        .object(&object)
+        .bucket(&ctx.bucket)
+        .object(&ctx.object)
         .query("partNumber", part_number.to_string())
-        .query("uploadId", upload_id)
+        .query("uploadId", ctx.upload_id.clone())
         .headers(headers)
         .body(Body::from_bytes(data), PayloadHash::Unsigned);
-    let resp = client.send(req).await.map_err(|e| part_error(part_number, e))?;
+    let progress = &ctx.progress;
+    let resp = ctx.client.send(req).await.map_err(|e| part_error(part_number, e))?;
     let etag = resp
         .headers()
         .get(http::header::ETAG)

@@ -263,7 +263,8 @@ impl Tags {
         }
     }
 
-    /// Adds or replaces a tag. Keys are 1..=128 characters, values at most 256.
+    /// Adds or replaces a tag. Keys are 1..=128 characters, values at most
+    /// 256, both of letters, digits, spaces and `_ . : / = + - @` (S3's rule).
     pub fn insert(&mut self, key: impl Into<String>, value: impl Into<String>) -> Result<()> {
         let (key, value) = (key.into(), value.into());
         let klen = key.chars().count();
@@ -272,6 +273,13 @@ impl Tags {
         }
         if value.chars().count() > 256 {
             return Err(Error::arg("tags", "a tag value must be at most 256 characters long"));
+        }
+        let allowed = |c: char| c.is_alphanumeric() || c == ' ' || "_.:/=+-@".contains(c);
+        if !key.chars().all(allowed) || !value.chars().all(allowed) {
+            return Err(Error::arg(
+                "tags",
+                "tags may hold only letters, digits, spaces and _ . : / = + - @",
+            ));
         }
         let max = if self.for_object { 10 } else { 50 };
         if !self.map.contains_key(&key) && self.map.len() >= max {

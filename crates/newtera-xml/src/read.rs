@@ -42,6 +42,17 @@ impl<'a> Parser<'a> {
         doc: &'static str,
         root: &'static str,
     ) -> Result<(Self, Child<'a>), XmlError> {
+        Self::open_one_of(xml, doc, root, &[])
+    }
+
+    /// As [`Parser::open`], also accepting the root names in `aliases`
+    /// (servers that spell a document's root differently).
+    pub(crate) fn open_one_of(
+        xml: &'a [u8],
+        doc: &'static str,
+        root: &'static str,
+        aliases: &[&'static str],
+    ) -> Result<(Self, Child<'a>), XmlError> {
         if xml.len() > MAX_INPUT_LEN {
             return Err(XmlError::TooLarge {
                 document: doc,
@@ -65,7 +76,10 @@ impl<'a> Parser<'a> {
                 Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
                 Event::Text(t) if is_blank(&t) => {}
                 Event::Start(start) | Event::Empty(start)
-                    if start.local_name().into_inner() != root.as_bytes() =>
+                    if start.local_name().into_inner() != root.as_bytes()
+                        && !aliases
+                            .iter()
+                            .any(|a| start.local_name().into_inner() == a.as_bytes()) =>
                 {
                     return Err(XmlError::UnexpectedRoot {
                         document: doc,
