@@ -1,0 +1,699 @@
+//! [`Signer`]: SigV4 header signing with S3's settings, and the signing-key
+//! cache.
+
+use std::fmt;
+use std::sync::RwLock;
+use std::time::{Duration, SystemTime};
+
+use http::header::{HeaderName, HeaderValue, AUTHORIZATION};
+use http::{HeaderMap, Method, Uri};
+use sha2::{Digest, Sha256};
+
+use crate::canonical::{
+    canonical_path, canonical_query, scope, string_to_sign, AmzDate, CanonicalHeaders,
+    CanonicalRequest, ALGORITHM,
+};
+use crate::credentials::Credentials;
+
+pub(crate) const X_AMZ_DATE: HeaderName = HeaderName::from_static("x-amz-date");
+pub(crate) const X_AMZ_CONTENT_SHA256: HeaderName = HeaderName::from_static("x-amz-content-sha256");
+pub(crate) const X_AMZ_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token");
+
+const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+pub(crate) const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+const STREAMING_UNSIGNED_PAYLOAD_TRAILER: &str = "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+
+/// At most this many signing keys are cached (one per access key, region and
+/// service in use on the current day).
+const KEY_CACHE_CAPACITY: usize = 32;
+
+/// What goes in `x-amz-content-sha256` (and ends the canonical request).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PayloadHash {
+    /// `UNSIGNED-PAYLOAD`: the body is not covered by the signature.
+    Unsigned,
+    /// The SHA-256 of an empty body.
+    Empty,
+    /// The lowercase hex SHA-256 of the body (64 characters).
+    Sha256Hex(String),
+    /// `STREAMING-UNSIGNED-PAYLOAD-TRAILER`: an aws-chunked body with
+    /// trailing checksums.
+    StreamingUnsignedTrailer,
+}
+
+impl PayloadHash {
+    /// The header value.
+    pub fn header_value(&self) -> &str {
+        match self {
+            Self::Unsigned => UNSIGNED_PAYLOAD,
+            Self::Empty => EMPTY_SHA256,
+            Self::Sha256Hex(h) => h,
+            Self::StreamingUnsignedTrailer => STREAMING_UNSIGNED_PAYLOAD_TRAILER,
+        }
+    }
+
+    /// Hashes `data` (SHA-256) into a [`PayloadHash::Sha256Hex`].
+    pub fn for_bytes(data: &[u8]) -> Self {
+        Self::Sha256Hex(hex::encode(Sha256::digest(data)))
+    }
+
+    fn validate(&self) -> Result<(), SignError> {
+        match self {
+            Self::Sha256Hex(h)
+                if h.len() != 64 || !h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) =>
+            {
+                Err(SignError::InvalidPayloadHash)
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Who signs, for which region and service, at what time.
+#[derive(Clone, Copy, Debug)]
+pub struct SigningParams<'a> {
+    /// The credentials to sign with.
+    pub credentials: &'a Credentials,
+    /// The region, e.g. `us-east-1`.
+    pub region: &'a str,
+    /// The service, `s3` for S3.
+    pub service: &'a str,
+    /// The signing time (`x-amz-date`).
+    pub time: SystemTime,
+}
+
+/// Why a request could not be signed. Never carries a secret.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignError {
+    /// The request has neither a `host` header nor a URI authority.
+    #[error("cannot sign: the request has no host header and its URI no authority")]
+    MissingHost,
+    /// The signing time is before 1970 or after year 9999.
+    #[error("cannot sign: the signing time is out of range")]
+    InvalidTime,
+    /// A presigned URL's lifetime is outside 1 s ..= 7 days.
+    #[error("presign expiry {requested:?} is outside 1 s ..= 7 days")]
+    InvalidExpires {
+        /// The lifetime asked for.
+        requested: Duration,
+    },
+    /// [`PayloadHash::Sha256Hex`] is not 64 lowercase hex digits.
+    #[error("payload hash is not 64 lowercase hex digits")]
+    InvalidPayloadHash,
+    /// A value to be put in this header is not a valid header value (e.g. a
+    /// session token or access key with control characters).
+    #[error("cannot sign: invalid value for header {header}")]
+    InvalidHeaderValue {
+        /// The header.
+        header: &'static str,
+    },
+    /// The presigned URI could not be built.
+    #[error("cannot build the presigned URI: {reason}")]
+    InvalidUri {
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+struct CacheEntry {
+    date: [u8; 8],
+    region: Box<str>,
+    service: Box<str>,
+    access_key: Box<str>,
+    /// SHA-256 of the secret key: the cache never holds the secret itself.
+    secret_fingerprint: [u8; 32],
+    key: [u8; 32],
+}
+
+impl CacheEntry {
+    fn matches(&self, date: &[u8; 8], p: &SigningParams<'_>, fp: &[u8; 32]) -> bool {
+        &self.date == date
+            && &*self.region == p.region
+            && &*self.service == p.service
+            && &*self.access_key == p.credentials.access_key()
+            && &self.secret_fingerprint == fp
+    }
+}
+
+/// Signs S3 requests with SigV4 (header signing or presigned URLs).
+///
+/// S3 settings: the path is used as given (single encoding, no
+/// normalisation), the canonical query is decoded and re-encoded, every
+/// header present is signed except `authorization`, `user-agent`,
+/// `x-amzn-trace-id`, `transfer-encoding`, `content-length` and `expect`
+/// (framing and hop-by-hop headers that hyper or proxies may change after
+/// signing), and `x-amz-content-sha256` is always sent.
+///
+/// The canonical request and string to sign are built here with few
+/// allocations; the signing key derivation and the signature itself are
+/// aws-sigv4's ([`aws_sigv4::sign::v4::generate_signing_key`],
+/// [`aws_sigv4::sign::v4::calculate_signature`]). Derived keys are cached per
+/// (day, region, service, access key, secret fingerprint), so a request costs
+/// one SHA-256 of the canonical request and one HMAC. `Signer` is
+/// `Send + Sync`; share one per client.
+#[derive(Default)]
+pub struct Signer {
+    cache: RwLock<Vec<CacheEntry>>,
+    #[cfg(test)]
+    pub(crate) derivations: std::sync::atomic::AtomicUsize,
+}
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.cache.read().map_or(0, |c| c.len());
+        f.debug_struct("Signer")
+            .field("cached_keys", &n)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Signer {
+    /// A signer with an empty key cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The signing key for `date`, derived once per day, region, service and
+    /// credentials.
+    pub(crate) fn signing_key(&self, date: &AmzDate, p: &SigningParams<'_>) -> [u8; 32] {
+        let d = date.date_bytes();
+        let fp: [u8; 32] = Sha256::digest(p.credentials.secret_key().as_bytes()).into();
+        {
+            let cache = self.cache.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(e) = cache.iter().find(|e| e.matches(&d, p, &fp)) {
+                return e.key;
+            }
+        }
+        #[cfg(test)]
+        self.derivations
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let derived = aws_sigv4::sign::v4::generate_signing_key(
+            p.credentials.secret_key(),
+            p.time,
+            p.region,
+            p.service,
+        );
+        let mut key = [0u8; 32];
+        key.copy_from_slice(derived.as_ref());
+
+        let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
+        // Keys of other days are useless from now on (clocks only move
+        // forward, give or take a retry around midnight).
+        cache.retain(|e| e.date == d);
+        if cache.len() >= KEY_CACHE_CAPACITY {
+            cache.remove(0);
+        }
+        if !cache.iter().any(|e| e.matches(&d, p, &fp)) {
+            cache.push(CacheEntry {
+                date: d,
+                region: p.region.into(),
+                service: p.service.into(),
+                access_key: p.credentials.access_key().into(),
+                secret_fingerprint: fp,
+                key,
+            });
+        }
+        key
+    }
+
+    /// Signs in place: sets `x-amz-date`, `x-amz-content-sha256` (from
+    /// `payload`), `x-amz-security-token` (if the credentials have one) and
+    /// `Authorization`.
+    ///
+    /// Replaces any earlier `Authorization`, `x-amz-date` and
+    /// `x-amz-security-token` (a retry re-signs the same header map). The
+    /// `host` header is used if present, else the URI authority (without the
+    /// default port, as hyper sends it); `host` is not added to the map.
+    /// `uri`'s path must already be percent-encoded the S3 way.
+    pub fn sign(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        headers: &mut HeaderMap,
+        payload: &PayloadHash,
+        params: &SigningParams<'_>,
+    ) -> Result<(), SignError> {
+        payload.validate()?;
+        let date = AmzDate::new(params.time)?;
+
+        let token = params
+            .credentials
+            .session_token()
+            .map(|t| {
+                let mut v =
+                    HeaderValue::from_str(t).map_err(|_| SignError::InvalidHeaderValue {
+                        header: "x-amz-security-token",
+                    })?;
+                v.set_sensitive(true);
+                Ok::<_, SignError>(v)
+            })
+            .transpose()?;
+        let date_value =
+            HeaderValue::from_str(date.date_time()).map_err(|_| SignError::InvalidHeaderValue {
+                header: "x-amz-date",
+            })?;
+        let payload_value = HeaderValue::from_str(payload.header_value()).map_err(|_| {
+            SignError::InvalidHeaderValue {
+                header: "x-amz-content-sha256",
+            }
+        })?;
+
+        headers.remove(AUTHORIZATION);
+        headers.insert(X_AMZ_DATE, date_value);
+        headers.insert(X_AMZ_CONTENT_SHA256, payload_value);
+        match token {
+            Some(t) => headers.insert(X_AMZ_SECURITY_TOKEN, t),
+            None => headers.remove(X_AMZ_SECURITY_TOKEN),
+        };
+
+        let scope = scope(&date, params.region, params.service);
+        let query = canonical_query(uri.query(), &[]);
+        let canonical_headers = CanonicalHeaders::new(headers, uri)?;
+        let signed_headers = canonical_headers.signed_headers();
+        let creq_hash = CanonicalRequest {
+            method: method.as_str(),
+            path: canonical_path(uri),
+            query: &query,
+            headers: &canonical_headers,
+            signed_headers: &signed_headers,
+            payload_hash: payload.header_value(),
+        }
+        .hash_hex();
+        let sts = string_to_sign(&date, &scope, &creq_hash);
+        let key = self.signing_key(&date, params);
+        let signature = aws_sigv4::sign::v4::calculate_signature(key, sts.as_bytes());
+
+        let ak = params.credentials.access_key();
+        let mut auth = String::with_capacity(
+            ALGORITHM.len() + ak.len() + scope.len() + signed_headers.len() + signature.len() + 48,
+        );
+        auth.push_str(ALGORITHM);
+        auth.push_str(" Credential=");
+        auth.push_str(ak);
+        auth.push('/');
+        auth.push_str(&scope);
+        auth.push_str(", SignedHeaders=");
+        auth.push_str(&signed_headers);
+        auth.push_str(", Signature=");
+        auth.push_str(&signature);
+        let mut auth = HeaderValue::try_from(auth).map_err(|_| SignError::InvalidHeaderValue {
+            header: "authorization",
+        })?;
+        auth.set_sensitive(true);
+        headers.insert(AUTHORIZATION, auth);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::sync::atomic::Ordering;
+    use std::time::UNIX_EPOCH;
+
+    pub(crate) const AK: &str = "AKIAIOSFODNN7EXAMPLE";
+    pub(crate) const SK: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    /// 20130524T000000Z
+    pub(crate) fn example_time() -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(1_369_353_600)
+    }
+
+    fn params(c: &Credentials) -> SigningParams<'_> {
+        SigningParams {
+            credentials: c,
+            region: "us-east-1",
+            service: "s3",
+            time: example_time(),
+        }
+    }
+
+    fn auth(h: &HeaderMap) -> &str {
+        h.get(AUTHORIZATION).unwrap().to_str().unwrap()
+    }
+
+    // AWS S3 API reference, "Examples: Signature Calculations in AWS
+    // Signature Version 4", GET Object.
+    #[test]
+    fn aws_example_get_object() {
+        let c = Credentials::new(AK, SK, None);
+        let uri: Uri = "https://examplebucket.s3.amazonaws.com/test.txt"
+            .parse()
+            .unwrap();
+        let mut h = HeaderMap::new();
+        h.insert("range", "bytes=0-9".parse().unwrap());
+        Signer::new()
+            .sign(&Method::GET, &uri, &mut h, &PayloadHash::Empty, &params(&c))
+            .unwrap();
+        assert_eq!(
+            auth(&h),
+            "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, \
+             SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, \
+             Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
+        );
+        assert_eq!(h["x-amz-date"], "20130524T000000Z");
+        assert_eq!(h["x-amz-content-sha256"], EMPTY_SHA256);
+    }
+
+    /// The published canonical request of the GET Object example, and its
+    /// hash in the published string to sign.
+    #[test]
+    fn aws_example_get_object_canonical_request() {
+        let uri: Uri = "https://examplebucket.s3.amazonaws.com/test.txt"
+            .parse()
+            .unwrap();
+        let mut h = HeaderMap::new();
+        h.insert("range", "bytes=0-9".parse().unwrap());
+        h.insert("x-amz-content-sha256", EMPTY_SHA256.parse().unwrap());
+        h.insert("x-amz-date", "20130524T000000Z".parse().unwrap());
+        let ch = CanonicalHeaders::new(&h, &uri).unwrap();
+        let sh = ch.signed_headers();
+        let creq = CanonicalRequest {
+            method: "GET",
+            path: canonical_path(&uri),
+            query: "",
+            headers: &ch,
+            signed_headers: &sh,
+            payload_hash: EMPTY_SHA256,
+        };
+        assert_eq!(
+            creq.to_text(),
+            format!(
+                "GET\n/test.txt\n\nhost:examplebucket.s3.amazonaws.com\nrange:bytes=0-9\n\
+                 x-amz-content-sha256:{EMPTY_SHA256}\nx-amz-date:20130524T000000Z\n\n\
+                 host;range;x-amz-content-sha256;x-amz-date\n{EMPTY_SHA256}"
+            )
+        );
+        assert_eq!(
+            creq.hash_hex(),
+            "7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972"
+        );
+    }
+
+    // Same source, PUT Object.
+    #[test]
+    fn aws_example_put_object() {
+        let c = Credentials::new(AK, SK, None);
+        let uri: Uri = "https://examplebucket.s3.amazonaws.com/test%24file.text"
+            .parse()
+            .unwrap();
+        let mut h = HeaderMap::new();
+        h.insert("date", "Fri, 24 May 2013 00:00:00 GMT".parse().unwrap());
+        h.insert("x-amz-storage-class", "REDUCED_REDUNDANCY".parse().unwrap());
+        let payload = PayloadHash::for_bytes(b"Welcome to Amazon S3.");
+        assert_eq!(
+            payload.header_value(),
+            "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072"
+        );
+        Signer::new()
+            .sign(&Method::PUT, &uri, &mut h, &payload, &params(&c))
+            .unwrap();
+        assert_eq!(
+            auth(&h),
+            "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, \
+             SignedHeaders=date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class, \
+             Signature=98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd"
+        );
+    }
+
+    // Same source, GET Bucket Lifecycle and GET Bucket (List Objects).
+    #[test]
+    fn aws_example_bucket_queries() {
+        let c = Credentials::new(AK, SK, None);
+        let signer = Signer::new();
+        let sig = |uri: &str| {
+            let mut h = HeaderMap::new();
+            signer
+                .sign(
+                    &Method::GET,
+                    &uri.parse().unwrap(),
+                    &mut h,
+                    &PayloadHash::Empty,
+                    &params(&c),
+                )
+                .unwrap();
+            let a = auth(&h);
+            a[a.len() - 64..].to_owned()
+        };
+        assert_eq!(
+            sig("https://examplebucket.s3.amazonaws.com/?lifecycle"),
+            "fea454ca298b7da1c68078a5d1bdbfbbe0d65c699e0f91ac7a200a0136783543"
+        );
+        assert_eq!(
+            sig("https://examplebucket.s3.amazonaws.com/?max-keys=2&prefix=J"),
+            "34b48302e7b5fa45bde8084f4b7868a86f0a534bc59db6670ed5711ef69dc6f7"
+        );
+    }
+
+    #[test]
+    fn key_cache_hits_and_keys_by_scope() {
+        let c = Credentials::new(AK, SK, None);
+        let signer = Signer::new();
+        let uri: Uri = "http://127.0.0.1:9000/b/k".parse().unwrap();
+        let sign = |p: &SigningParams<'_>| {
+            let mut h = HeaderMap::new();
+            signer
+                .sign(&Method::GET, &uri, &mut h, &PayloadHash::Unsigned, p)
+                .unwrap();
+        };
+        let p = params(&c);
+        sign(&p);
+        sign(&p);
+        // Later the same day: still a hit.
+        sign(&SigningParams {
+            time: example_time() + Duration::from_secs(3600),
+            ..p
+        });
+        assert_eq!(signer.derivations.load(Ordering::Relaxed), 1);
+        // Another region, another secret, another day: misses.
+        sign(&SigningParams {
+            region: "eu-west-1",
+            ..p
+        });
+        let other = Credentials::new(AK, "another-secret", None);
+        sign(&SigningParams {
+            credentials: &other,
+            ..p
+        });
+        assert_eq!(signer.derivations.load(Ordering::Relaxed), 3);
+        assert_eq!(signer.cache.read().unwrap().len(), 3);
+        sign(&SigningParams {
+            time: example_time() + Duration::from_secs(86_400),
+            ..p
+        });
+        assert_eq!(signer.derivations.load(Ordering::Relaxed), 4);
+        // The previous day's keys were dropped.
+        assert_eq!(signer.cache.read().unwrap().len(), 1);
+        let dbg = format!("{signer:?}");
+        assert!(
+            !dbg.contains("another-secret") && !dbg.contains(SK),
+            "{dbg}"
+        );
+    }
+
+    #[test]
+    fn cached_key_equals_fresh_key() {
+        let c = Credentials::new(AK, SK, None);
+        let uri: Uri = "https://examplebucket.s3.amazonaws.com/test.txt"
+            .parse()
+            .unwrap();
+        let shared = Signer::new();
+        let mut first = None;
+        for _ in 0..3 {
+            let mut h = HeaderMap::new();
+            shared
+                .sign(
+                    &Method::GET,
+                    &uri,
+                    &mut h,
+                    &PayloadHash::Unsigned,
+                    &params(&c),
+                )
+                .unwrap();
+            let a = auth(&h).to_owned();
+            assert_eq!(first.get_or_insert_with(|| a.clone()), &a);
+        }
+    }
+
+    #[test]
+    fn resign_replaces_headers() {
+        let signer = Signer::new();
+        let uri: Uri = "https://examplebucket.s3.amazonaws.com/test.txt"
+            .parse()
+            .unwrap();
+        let mut h = HeaderMap::new();
+        h.insert("range", "bytes=0-9".parse().unwrap());
+        let with_token = Credentials::new(AK, SK, Some("tok+en/1=".into()));
+        signer
+            .sign(
+                &Method::GET,
+                &uri,
+                &mut h,
+                &PayloadHash::Unsigned,
+                &params(&with_token),
+            )
+            .unwrap();
+        assert_eq!(h["x-amz-security-token"], "tok+en/1=");
+        assert!(h["x-amz-security-token"].is_sensitive());
+        assert!(auth(&h).contains("x-amz-security-token"));
+
+        // Retry: a later time, credentials without token, another payload.
+        let c = Credentials::new(AK, SK, None);
+        let p = SigningParams {
+            time: example_time() + Duration::from_secs(5),
+            ..params(&c)
+        };
+        signer
+            .sign(&Method::GET, &uri, &mut h, &PayloadHash::Empty, &p)
+            .unwrap();
+        assert_eq!(h.get_all(AUTHORIZATION).iter().count(), 1);
+        assert_eq!(h.get_all("x-amz-date").iter().count(), 1);
+        assert_eq!(h["x-amz-date"], "20130524T000005Z");
+        assert_eq!(h["x-amz-content-sha256"], EMPTY_SHA256);
+        assert!(!h.contains_key("x-amz-security-token"));
+        assert!(!auth(&h).contains("x-amz-security-token"));
+
+        // Re-signing at the example time gives the published signature again.
+        signer
+            .sign(&Method::GET, &uri, &mut h, &PayloadHash::Empty, &params(&c))
+            .unwrap();
+        assert!(
+            auth(&h).ends_with("f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41")
+        );
+    }
+
+    #[test]
+    fn host_header_wins_and_default_ports_dropped() {
+        let c = Credentials::new(AK, SK, None);
+        let signer = Signer::new();
+        let sign = |uri: &str, host: Option<&str>| {
+            let mut h = HeaderMap::new();
+            if let Some(host) = host {
+                h.insert("host", host.parse().unwrap());
+            }
+            signer
+                .sign(
+                    &Method::GET,
+                    &uri.parse().unwrap(),
+                    &mut h,
+                    &PayloadHash::Empty,
+                    &params(&c),
+                )
+                .map(|()| auth(&h).to_owned())
+        };
+        let reference = sign("https://examplebucket.s3.amazonaws.com/test.txt?x=1", None).unwrap();
+        assert_eq!(
+            sign(
+                "https://examplebucket.s3.amazonaws.com:443/test.txt?x=1",
+                None
+            )
+            .unwrap(),
+            reference
+        );
+        assert_eq!(
+            sign("/test.txt?x=1", Some("examplebucket.s3.amazonaws.com")).unwrap(),
+            reference
+        );
+        assert_ne!(
+            sign(
+                "https://examplebucket.s3.amazonaws.com:8443/test.txt?x=1",
+                None
+            )
+            .unwrap(),
+            reference
+        );
+        assert!(matches!(
+            sign("/test.txt", None),
+            Err(SignError::MissingHost)
+        ));
+    }
+
+    #[test]
+    fn excluded_headers_are_not_signed() {
+        let c = Credentials::new(AK, SK, None);
+        let uri: Uri = "http://127.0.0.1:9000/b/k".parse().unwrap();
+        let mut h = HeaderMap::new();
+        for (k, v) in [
+            ("user-agent", "x"),
+            ("content-length", "5"),
+            ("expect", "100-continue"),
+            ("transfer-encoding", "chunked"),
+            ("x-amzn-trace-id", "t"),
+            ("content-type", "text/plain"),
+        ] {
+            h.insert(k, v.parse().unwrap());
+        }
+        Signer::new()
+            .sign(
+                &Method::PUT,
+                &uri,
+                &mut h,
+                &PayloadHash::Unsigned,
+                &params(&c),
+            )
+            .unwrap();
+        assert!(
+            auth(&h).contains("SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date,"),
+            "{}",
+            auth(&h)
+        );
+    }
+
+    #[test]
+    fn invalid_inputs() {
+        let c = Credentials::new(AK, SK, None);
+        let uri: Uri = "http://h/b/k".parse().unwrap();
+        let mut h = HeaderMap::new();
+        let s = Signer::new();
+        for bad in ["abc", &"A".repeat(64), &"g".repeat(64)] {
+            let e = s
+                .sign(
+                    &Method::PUT,
+                    &uri,
+                    &mut h,
+                    &PayloadHash::Sha256Hex(bad.into()),
+                    &params(&c),
+                )
+                .unwrap_err();
+            assert!(matches!(e, SignError::InvalidPayloadHash));
+        }
+        let bad_token = Credentials::new(AK, SK, Some("bad\ntoken-secret".into()));
+        let e = s
+            .sign(
+                &Method::GET,
+                &uri,
+                &mut h,
+                &PayloadHash::Empty,
+                &params(&bad_token),
+            )
+            .unwrap_err();
+        assert!(!format!("{e} {e:?}").contains("token-secret"));
+        let e = s
+            .sign(
+                &Method::GET,
+                &uri,
+                &mut h,
+                &PayloadHash::Empty,
+                &SigningParams {
+                    time: UNIX_EPOCH - Duration::from_secs(1),
+                    ..params(&c)
+                },
+            )
+            .unwrap_err();
+        assert!(matches!(e, SignError::InvalidTime));
+    }
+
+    #[test]
+    fn payload_hash_values() {
+        assert_eq!(PayloadHash::Unsigned.header_value(), "UNSIGNED-PAYLOAD");
+        assert_eq!(PayloadHash::Empty.header_value(), EMPTY_SHA256);
+        assert_eq!(
+            PayloadHash::for_bytes(b""),
+            PayloadHash::Sha256Hex(EMPTY_SHA256.into())
+        );
+        assert_eq!(
+            PayloadHash::StreamingUnsignedTrailer.header_value(),
+            "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+        );
+    }
+}
