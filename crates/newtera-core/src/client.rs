@@ -12,6 +12,7 @@ use newtera_transport::{
     S3ErrorCode, SigningScope, TransportError, Transport, TransportBuilder,
 };
 
+use crate::checksum::ChecksumAlgorithm;
 use crate::error::{Error, Result, S3Error};
 use crate::url::BaseUrl;
 
@@ -48,6 +49,8 @@ pub(crate) struct Inner {
     pub(crate) region: Option<String>,
     pub(crate) transport: Transport,
     pub(crate) anonymous: bool,
+    pub(crate) checksum: Option<ChecksumAlgorithm>,
+    pub(crate) resume_attempts: u32,
     regions: RwLock<HashMap<String, String>>,
 }
 
@@ -59,6 +62,7 @@ impl fmt::Debug for Newtera {
             .field("secure", &self.inner.base.https)
             .field("region", &self.inner.region)
             .field("anonymous", &self.inner.anonymous)
+            .field("checksum", &self.inner.checksum)
             .finish_non_exhaustive()
     }
 }
@@ -73,6 +77,8 @@ pub struct NewteraBuilder {
     secure: bool,
     region: Option<String>,
     credentials: Option<Arc<dyn Provider>>,
+    checksum: Option<ChecksumAlgorithm>,
+    resume_attempts: u32,
     transport: TransportBuilder,
 }
 
@@ -102,6 +108,8 @@ impl Newtera {
             secure: true,
             region: None,
             credentials: None,
+            checksum: Some(ChecksumAlgorithm::Crc32c),
+            resume_attempts: 5,
             transport: Transport::builder(),
         }
     }
@@ -219,6 +227,20 @@ impl NewteraBuilder {
         self
     }
 
+    /// The checksum sent with uploads (`x-amz-checksum-*`, per part and for
+    /// the object) and requested on downloads; `None` turns checksums off
+    /// for servers that reject them. Default: CRC32C.
+    pub fn checksum_algorithm(mut self, alg: Option<ChecksumAlgorithm>) -> Self {
+        self.checksum = alg;
+        self
+    }
+    /// How many times a download cut off mid-body is resumed with a range
+    /// request, without progress in between, before it fails (default 5).
+    pub fn resume_attempts(mut self, n: u32) -> Self {
+        self.resume_attempts = n;
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Newtera> {
         let base = BaseUrl::parse(&self.endpoint, self.secure)?;
@@ -247,6 +269,8 @@ impl NewteraBuilder {
                 region,
                 transport,
                 anonymous,
+                checksum: self.checksum,
+                resume_attempts: self.resume_attempts,
                 regions: RwLock::new(HashMap::new()),
             }),
         })

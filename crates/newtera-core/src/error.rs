@@ -87,6 +87,38 @@ pub enum Error {
         #[source]
         source: Box<Error>,
     },
+    /// Downloaded data does not match the checksum the server declared; the
+    /// data must not be used.
+    #[error("{op}: {algorithm} checksum mismatch: the server declared {expected}, the data has {computed}")]
+    ChecksumMismatch {
+        /// The operation.
+        op: &'static str,
+        /// `CRC32C` or `CRC64NVME`.
+        algorithm: &'static str,
+        /// The value the server declared.
+        expected: String,
+        /// The value of the bytes received.
+        computed: String,
+    },
+    /// The object changed while it was being read, so a cut-off read could
+    /// not be resumed.
+    #[error("{op}: the object changed while it was read (ETag was {etag})")]
+    ObjectChanged {
+        /// The operation.
+        op: &'static str,
+        /// The ETag the read started with.
+        etag: String,
+    },
+    /// The body ended before all its bytes arrived and could not be resumed.
+    #[error("{op}: the body ended after {received} of {expected} bytes")]
+    Truncated {
+        /// The operation.
+        op: &'static str,
+        /// Bytes received.
+        received: u64,
+        /// Bytes announced.
+        expected: u64,
+    },
     /// Local file I/O failed.
     #[error("I/O error on {}", path.display())]
     Io {

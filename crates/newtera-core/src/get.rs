@@ -12,6 +12,7 @@ use futures::{Stream, StreamExt as _, TryStreamExt as _};
 use http::{HeaderMap, HeaderValue, Method};
 use tokio::io::{AsyncRead, AsyncWriteExt as _};
 
+use crate::checksum::{self, ChecksumAlgorithm, Hasher};
 use crate::client::{Newtera, S3Request};
 use crate::error::{Error, Result};
 use crate::put::trim_etag;
@@ -20,7 +21,7 @@ use crate::validate::{check_bucket_name, check_object_name};
 use crate::{into_future, time};
 
 /// Downloads an object as a stream. Built by [`Newtera::get_object`].
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 #[must_use = "a request does nothing until awaited"]
 pub struct GetObject {
     client: Newtera,
@@ -179,29 +180,220 @@ impl GetObject {
         check_object_name(&self.object)?;
         self.opts.check(&self.client)?;
         let range = range_header(self.offset, self.length)?;
+        let whole = range.is_none();
+        let resp = self.fetch(range, None).await?;
+        let (parts, body) = resp.into_parts();
+        let (start, end) = body_span(&parts.headers, parts.status, self.offset);
+        let verifier = if whole && parts.status == http::StatusCode::OK {
+            checksum::declared(&parts.headers).map(|(alg, expected)| Verifier {
+                hasher: Hasher::new(alg),
+                alg,
+                expected,
+            })
+        } else {
+            None
+        };
+        let etag = header_str(&parts.headers, "etag").map(str::to_owned);
+        let resumes = self.client.inner.resume_attempts;
+        let state = BodyState {
+            stream: body.into_stream().boxed(),
+            next: start,
+            end,
+            etag,
+            resumes_left: resumes,
+            max_resumes: resumes,
+            verifier,
+            done: false,
+            request: self.clone(),
+        };
+        Ok(GetObjectResponse {
+            bucket_name: self.bucket,
+            object_name: self.object,
+            headers: parts.headers,
+            status: parts.status,
+            body: ObjectBody {
+                inner: futures::stream::unfold(state, BodyState::step).boxed(),
+            },
+        })
+    }
+
+    /// One GetObject request for `range`, pinned to `if_match` when given.
+    async fn fetch(
+        &self,
+        range: Option<HeaderValue>,
+        if_match: Option<&str>,
+    ) -> Result<newtera_transport::HttpResponse> {
         let mut req = S3Request::new("GetObject", Method::GET)
             .bucket(&self.bucket)
             .object(&self.object);
         if let Some(r) = range {
             req = req.header(http::header::RANGE, r);
         }
+        if let Some(tag) = if_match.and_then(|t| HeaderValue::from_str(t).ok()) {
+            req = req.header(http::header::IF_MATCH, tag);
+        }
+        if self.client.inner.checksum.is_some() {
+            req = req.header(
+                http::HeaderName::from_static("x-amz-checksum-mode"),
+                HeaderValue::from_static("ENABLED"),
+            );
+        }
         req = self.opts.apply(req);
-        let resp = self.client.send(req).await?;
+        self.client.send(req).await
+    }
+}
+
+/// The absolute byte span `[start, end)` a GET answer's body covers.
+fn body_span(h: &HeaderMap, status: http::StatusCode, offset: u64) -> (u64, Option<u64>) {
+    if let Some(cr) = header_str(h, "content-range").and_then(|v| v.strip_prefix("bytes ")) {
+        if let Some((range, _total)) = cr.split_once('/') {
+            if let Some((a, b)) = range.split_once('-') {
+                if let (Ok(a), Ok(b)) = (a.trim().parse::<u64>(), b.trim().parse::<u64>()) {
+                    return (a, b.checked_add(1));
+                }
+            }
+        }
+    }
+    let len = header_str(h, "content-length").and_then(|v| v.parse::<u64>().ok());
+    if status == http::StatusCode::OK {
+        return (0, len);
+    }
+    (offset, len.and_then(|l| offset.checked_add(l)))
+}
+
+/// Checks a full-object checksum over the bytes as they stream by.
+struct Verifier {
+    hasher: Hasher,
+    alg: ChecksumAlgorithm,
+    expected: String,
+}
+
+/// The state of a resumable, verified object body.
+struct BodyState {
+    stream: futures::stream::BoxStream<'static, std::result::Result<Bytes, newtera_transport::TransportError>>,
+    /// Absolute offset of the next byte expected.
+    next: u64,
+    /// Absolute end (exclusive), when the answer announced it.
+    end: Option<u64>,
+    /// The ETag the read is pinned to on resumption.
+    etag: Option<String>,
+    resumes_left: u32,
+    max_resumes: u32,
+    verifier: Option<Verifier>,
+    done: bool,
+    request: GetObject,
+}
+
+impl BodyState {
+    async fn step(mut self) -> Option<(Result<Bytes>, BodyState)> {
+        if self.done {
+            return None;
+        }
+        loop {
+            match self.stream.next().await {
+                Some(Ok(chunk)) if chunk.is_empty() => {}
+                Some(Ok(chunk)) => {
+                    self.next += chunk.len() as u64;
+                    self.resumes_left = self.max_resumes;
+                    if self.end.is_some_and(|end| self.next > end) {
+                        return self.fail(Error::UnexpectedResponse {
+                            op: "GetObject",
+                            reason: "the body is longer than announced".into(),
+                        });
+                    }
+                    if let Some(v) = self.verifier.as_mut() {
+                        v.hasher.update(&chunk);
+                    }
+                    return Some((Ok(chunk), self));
+                }
+                Some(Err(cause)) => {
+                    let cause = Error::Transport {
+                        op: "GetObject",
+                        source: cause,
+                    };
+                    if let Err(e) = self.resume(cause).await {
+                        return self.fail(e);
+                    }
+                }
+                None => {
+                    if let Some(end) = self.end.filter(|end| self.next < *end) {
+                        let cause = Error::Truncated {
+                            op: "GetObject",
+                            received: self.next,
+                            expected: end,
+                        };
+                        if let Err(e) = self.resume(cause).await {
+                            return self.fail(e);
+                        }
+                        continue;
+                    }
+                    self.done = true;
+                    if let Some(v) = &self.verifier {
+                        let computed = v.hasher.finish();
+                        if computed != v.expected {
+                            let err = Error::ChecksumMismatch {
+                                op: "GetObject",
+                                algorithm: v.alg.as_str(),
+                                expected: v.expected.clone(),
+                                computed,
+                            };
+                            return Some((Err(err), self));
+                        }
+                    }
+                    return None;
+                }
+            }
+        }
+    }
+
+    fn fail(mut self, e: Error) -> Option<(Result<Bytes>, BodyState)> {
+        self.done = true;
+        Some((Err(e), self))
+    }
+
+    /// Continues the read from `self.next` with a range request pinned to
+    /// the same object, or returns `cause` when that is not possible.
+    async fn resume(&mut self, cause: Error) -> Result<()> {
+        let Some(etag) = self.etag.clone() else {
+            return Err(cause);
+        };
+        if self.resumes_left == 0 {
+            return Err(cause);
+        }
+        self.resumes_left -= 1;
+        tracing::debug!(offset = self.next, "resuming a cut-off GetObject body");
+        let range = match self.end {
+            Some(end) => format!("bytes={}-{}", self.next, end - 1),
+            None => format!("bytes={}-", self.next),
+        };
+        let range = HeaderValue::from_str(&range).map_err(|_| cause_reason("range"))?;
+        let resp = match self.request.fetch(Some(range), Some(&etag)).await {
+            Ok(r) => r,
+            Err(e) if e.status() == Some(http::StatusCode::PRECONDITION_FAILED) => {
+                return Err(Error::ObjectChanged {
+                    op: "GetObject",
+                    etag: crate::put::trim_etag(&etag),
+                })
+            }
+            Err(e) => return Err(e),
+        };
         let (parts, body) = resp.into_parts();
-        let stream = body
-            .into_stream()
-            .map_err(|source| Error::Transport {
+        let (start, _) = body_span(&parts.headers, parts.status, self.next);
+        if parts.status != http::StatusCode::PARTIAL_CONTENT || start != self.next {
+            return Err(Error::UnexpectedResponse {
                 op: "GetObject",
-                source,
-            })
-            .boxed();
-        Ok(GetObjectResponse {
-            bucket_name: self.bucket,
-            object_name: self.object,
-            headers: parts.headers,
-            status: parts.status,
-            body: ObjectBody { inner: stream },
-        })
+                reason: format!("a resumed read from byte {} got {} from byte {start}", self.next, parts.status),
+            });
+        }
+        self.stream = body.into_stream().boxed();
+        Ok(())
+    }
+}
+
+fn cause_reason(what: &str) -> Error {
+    Error::UnexpectedResponse {
+        op: "GetObject",
+        reason: format!("cannot form the resumed {what}"),
     }
 }
 

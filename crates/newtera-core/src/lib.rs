@@ -4,6 +4,7 @@
 //! Most users depend on the `newtera` facade crate, which re-exports this one.
 
 mod bucket;
+mod checksum;
 mod client;
 mod content;
 mod delete;
@@ -17,6 +18,7 @@ mod uploads;
 mod url;
 mod validate;
 
+pub use checksum::ChecksumAlgorithm;
 pub use bucket::{Bucket, BucketExists, ListBuckets, MakeBucket, RemoveBucket};
 pub use content::ObjectContent;
 pub use delete::{DeleteErrorStream, DeleteObjects, RemoveObject, RemoveObjects};

@@ -10,6 +10,7 @@ use newtera_signer::PayloadHash;
 use newtera_transport::{Body, HttpResponse};
 use tokio::task::JoinSet;
 
+use crate::checksum::{self, ChecksumAlgorithm, Hasher};
 use crate::client::{Newtera, S3Request};
 use crate::content::ObjectContent;
 use crate::error::{Error, Result};
@@ -440,6 +441,9 @@ impl Upload {
         if self.opts.needs_content_md5() {
             headers.insert("content-md5", content_md5(&data));
         }
+        if let Some(alg) = self.client.inner.checksum {
+            checksum::set_header(&mut headers, alg, &data);
+        }
         let req = S3Request::new("PutObject", Method::PUT)
             .bucket(&self.bucket)
             .object(&self.object)
@@ -479,6 +483,23 @@ impl Upload {
             .object(&self.object)
             .query("uploads", "")
             .headers(self.headers.clone());
+        let req = match self.client.inner.checksum {
+            Some(alg) => {
+                let req = req.header(
+                    HeaderName::from_static("x-amz-checksum-algorithm"),
+                    HeaderValue::from_static(alg.as_str()),
+                );
+                if alg == ChecksumAlgorithm::Crc64Nvme {
+                    req.header(
+                        HeaderName::from_static("x-amz-checksum-type"),
+                        HeaderValue::from_static("FULL_OBJECT"),
+                    )
+                } else {
+                    req
+                }
+            }
+            None => req,
+        };
         let resp = self.client.send(req).await?;
         let body = crate::read_body(OP, resp).await?;
         let init = newtera_xml::InitiateMultipartUploadResult::from_xml(&body).map_err(Error::xml(OP))?;
@@ -491,14 +512,14 @@ impl Upload {
         let result = self
             .upload_parts(&init.upload_id, &mut content, first, part_size, part_count)
             .await;
-        let parts = match result {
-            Ok(parts) => parts,
+        let (parts, full_checksum) = match result {
+            Ok(r) => r,
             Err(e) => {
                 guard.abort_now().await;
                 return Err(e);
             }
         };
-        match self.complete(&init.upload_id, parts).await {
+        match self.complete(&init.upload_id, parts, full_checksum).await {
             Ok(r) => {
                 guard.upload_id = None;
                 Ok(r)
@@ -517,8 +538,13 @@ impl Upload {
         first: Bytes,
         part_size: u64,
         part_count: Option<u64>,
-    ) -> Result<Vec<newtera_xml::CompletedPart>> {
+    ) -> Result<(Vec<newtera_xml::CompletedPart>, Option<String>)> {
         let ps = part_size as usize;
+        let checksum = self.client.inner.checksum;
+        // CRC64NVME multipart objects carry a checksum of the whole object.
+        let mut full = checksum
+            .filter(|a| *a == ChecksumAlgorithm::Crc64Nvme)
+            .map(Hasher::new);
         let length = content.length();
         let ctx = Arc::new(PartContext {
             client: self.client.clone(),
@@ -528,8 +554,9 @@ impl Upload {
             sse: self.opts.sse.clone(),
             progress: self.opts.progress.clone(),
             content_md5: self.opts.needs_content_md5(),
+            checksum,
         });
-        let mut tasks: JoinSet<Result<(u32, String)>> = JoinSet::new();
+        let mut tasks: JoinSet<Result<newtera_xml::CompletedPart>> = JoinSet::new();
         let mut done = Vec::new();
         let mut sent: u64 = 0;
         let mut next = Some(first);
@@ -591,6 +618,9 @@ impl Upload {
                 }
             }
             let part_number = number as u32;
+            if let Some(h) = full.as_mut() {
+                h.update(&chunk);
+            }
             tasks.spawn(upload_part(ctx.clone(), part_number, chunk));
             let last = match length {
                 Some(len) => sent >= len,
@@ -607,23 +637,18 @@ impl Upload {
             }
         }
         done.sort_by_key(|p: &newtera_xml::CompletedPart| p.part_number);
-        Ok(done)
+        Ok((done, full.map(|h| h.finish())))
     }
 
     async fn join_one(
         &self,
-        tasks: &mut JoinSet<Result<(u32, String)>>,
+        tasks: &mut JoinSet<Result<newtera_xml::CompletedPart>>,
         done: &mut Vec<newtera_xml::CompletedPart>,
     ) -> Result<()> {
         match tasks.join_next().await {
             None => Ok(()),
-            Some(Ok(Ok((part_number, etag)))) => {
-                done.push(newtera_xml::CompletedPart {
-                    part_number,
-                    etag,
-                    checksum_crc32c: None,
-                    checksum_crc64nvme: None,
-                });
+            Some(Ok(Ok(part))) => {
+                done.push(part);
                 Ok(())
             }
             Some(Ok(Err(e))) => Err(e),
@@ -638,14 +663,21 @@ impl Upload {
         &self,
         upload_id: &str,
         parts: Vec<newtera_xml::CompletedPart>,
+        full_checksum: Option<String>,
     ) -> Result<ObjectWriteResult> {
         const OP: &str = "CompleteMultipartUpload";
+        let mut headers = HeaderMap::new();
+        if let Some(v) = full_checksum.and_then(|v| HeaderValue::from_str(&v).ok()) {
+            headers.insert(ChecksumAlgorithm::Crc64Nvme.header_name(), v);
+            headers.insert("x-amz-checksum-type", HeaderValue::from_static("FULL_OBJECT"));
+        }
         let doc = newtera_xml::CompleteMultipartUpload { parts };
         let xml = doc.to_xml().map_err(Error::xml(OP))?;
         let req = S3Request::new(OP, Method::POST)
             .bucket(&self.bucket)
             .object(&self.object)
             .query("uploadId", upload_id)
+            .headers(headers)
             .signed_body(xml)
             .idempotent(true)
             .error_in_200();
@@ -668,9 +700,14 @@ struct PartContext {
     sse: Option<Sse>,
     progress: Option<Arc<dyn Progress>>,
     content_md5: bool,
+    checksum: Option<ChecksumAlgorithm>,
 }
 
-async fn upload_part(ctx: Arc<PartContext>, part_number: u32, data: Bytes) -> Result<(u32, String)> {
+async fn upload_part(
+    ctx: Arc<PartContext>,
+    part_number: u32,
+    data: Bytes,
+) -> Result<newtera_xml::CompletedPart> {
     let len = data.len() as u64;
     let mut headers = HeaderMap::new();
     if let Some(sse) = &ctx.sse {
@@ -678,6 +715,10 @@ async fn upload_part(ctx: Arc<PartContext>, part_number: u32, data: Bytes) -> Re
     }
     if ctx.content_md5 {
         headers.insert("content-md5", content_md5(&data));
+    }
+    let part_checksum = ctx.checksum.map(|alg| alg.compute(&data));
+    if let (Some(alg), Some(v)) = (ctx.checksum, part_checksum.as_deref()) {
+        checksum::set_value(&mut headers, alg, v);
     }
     let req = S3Request::new("UploadPart", Method::PUT)
         .bucket(&ctx.bucket)
@@ -700,7 +741,18 @@ async fn upload_part(ctx: Arc<PartContext>, part_number: u32, data: Bytes) -> Re
     if let Some(p) = &progress {
         p.update(len);
     }
-    Ok((part_number, etag))
+    let (mut checksum_crc32c, mut checksum_crc64nvme) = (None, None);
+    match ctx.checksum {
+        Some(ChecksumAlgorithm::Crc32c) => checksum_crc32c = part_checksum,
+        Some(ChecksumAlgorithm::Crc64Nvme) => checksum_crc64nvme = part_checksum,
+        None => {}
+    }
+    Ok(newtera_xml::CompletedPart {
+        part_number,
+        etag,
+        checksum_crc32c,
+        checksum_crc64nvme,
+    })
 }
 
 /// Names the failed part in the error.
