@@ -667,6 +667,10 @@ impl Upload {
     ) -> Result<ObjectWriteResult> {
         const OP: &str = "CompleteMultipartUpload";
         let mut headers = HeaderMap::new();
+        // Some servers (garage) want the SSE-C key on completion too.
+        if let Some(sse) = &self.opts.sse {
+            sse.part_headers(&mut headers);
+        }
         if let Some(v) = full_checksum.and_then(|v| HeaderValue::from_str(&v).ok()) {
             headers.insert(ChecksumAlgorithm::Crc64Nvme.header_name(), v);
             headers.insert("x-amz-checksum-type", HeaderValue::from_static("FULL_OBJECT"));
