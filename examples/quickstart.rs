@@ -14,7 +14,9 @@ use newtera::{DeleteObject, ObjectContent};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let common::Setup { client, .. } = common::setup().await?;
+    // Keep `setup` alive: it owns the embedded server when one was started.
+    let setup = common::setup().await?;
+    let client = &setup.client;
     let bucket = "newtera-quickstart";
 
     if client.bucket_exists(bucket).await? {
