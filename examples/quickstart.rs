@@ -44,7 +44,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Stream a reader of unknown length.
     let reader = std::io::Cursor::new(data.clone());
     client
-        .put_object(bucket, "dir/streamed.bin", ObjectContent::from_reader(reader, None))
+        .put_object(
+            bucket,
+            "dir/streamed.bin",
+            ObjectContent::from_reader(reader, None),
+        )
         .part_size(5 * 1024 * 1024)
         .await?;
 
@@ -55,18 +59,31 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // Download, stat.
-    let body = client.get_object(bucket, "greeting.txt").await?.bytes().await?;
+    let body = client
+        .get_object(bucket, "greeting.txt")
+        .await?
+        .bytes()
+        .await?;
     print!("greeting.txt says: {}", String::from_utf8_lossy(&body));
     let dst = dir.path().join("copy.bin");
     client.fget_object(bucket, "dir/data.bin", &dst).await?;
     assert_eq!(std::fs::read(&dst)?, data);
     let st = client.stat_object(bucket, "greeting.txt").await?;
-    println!("greeting.txt: {:?} bytes, metadata {:?}", st.size, st.user_metadata);
+    println!(
+        "greeting.txt: {:?} bytes, metadata {:?}",
+        st.size, st.user_metadata
+    );
 
     // Clean up.
     let names = ["greeting.txt", "dir/data.bin", "dir/streamed.bin"];
     let errors = client
-        .remove_objects(bucket, names.iter().map(|n| DeleteObject::new(*n)).collect::<Vec<_>>())
+        .remove_objects(
+            bucket,
+            names
+                .iter()
+                .map(|n| DeleteObject::new(*n))
+                .collect::<Vec<_>>(),
+        )
         .await?;
     for e in &errors {
         println!("could not delete: {e}");

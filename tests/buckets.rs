@@ -1,6 +1,8 @@
 //! Bucket operations against real servers (garage and moto), signing checks,
 //! credential providers and argument validation.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -27,7 +29,10 @@ async fn bucket_lifecycle_on_every_server() {
         // behaviour); elsewhere it is a typed S3 error.
         if let Err(err) = client.make_bucket(&name).await {
             assert!(
-                matches!(err.code(), Some("BucketAlreadyOwnedByYou" | "BucketAlreadyExists")),
+                matches!(
+                    err.code(),
+                    Some("BucketAlreadyOwnedByYou" | "BucketAlreadyExists")
+                ),
                 "{server:?}: {err:?}"
             );
         }
@@ -59,14 +64,22 @@ async fn region_is_discovered_and_cached() {
     let server = newtera_testkit::moto();
     let client = common::client(server);
     let name = newtera_testkit::unique_bucket("region");
-    client.make_bucket(&name).location("eu-west-1").await.unwrap();
+    client
+        .make_bucket(&name)
+        .location("eu-west-1")
+        .await
+        .unwrap();
     // A fresh client (empty cache, no region) must discover eu-west-1.
     let fresh = common::client(server);
     fresh.put_object(&name, "k", "v").await.unwrap();
     assert!(fresh.bucket_exists(&name).await.unwrap());
     // With an explicit region, a different location is refused locally.
     let pinned = common::builder(server).region("us-east-1").build().unwrap();
-    let err = pinned.make_bucket("other-bucket").location("eu-west-1").await.unwrap_err();
+    let err = pinned
+        .make_bucket("other-bucket")
+        .location("eu-west-1")
+        .await
+        .unwrap_err();
     assert!(err.is_invalid_argument(), "{err:?}");
 }
 
@@ -87,7 +100,9 @@ async fn garage_rejects_a_wrong_secret_key() {
         .build()
         .unwrap();
     let err = client.list_buckets().await.unwrap_err();
-    let s3 = err.as_s3().unwrap_or_else(|| panic!("expected an S3 error, got {err:?}"));
+    let s3 = err
+        .as_s3()
+        .unwrap_or_else(|| panic!("expected an S3 error, got {err:?}"));
     assert_eq!(s3.status, http::StatusCode::FORBIDDEN, "{s3:?}");
     // And the right key works.
     common::client(server).list_buckets().await.unwrap();
@@ -96,7 +111,9 @@ async fn garage_rejects_a_wrong_secret_key() {
 #[tokio::test]
 async fn garage_rejects_anonymous_requests() {
     let server = newtera_testkit::garage();
-    let client = Newtera::builder(format!("http://{}", server.endpoint)).build().unwrap();
+    let client = Newtera::builder(format!("http://{}", server.endpoint))
+        .build()
+        .unwrap();
     let err = client.list_buckets().await.unwrap_err();
     assert_eq!(err.status(), Some(http::StatusCode::FORBIDDEN), "{err:?}");
 }
@@ -121,9 +138,16 @@ async fn every_credentials_provider_signs_a_real_request() {
     .unwrap();
 
     let env_keys = [
-        "AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY", "AWS_SECRET_KEY",
-        "AWS_SESSION_TOKEN", "MINIO_ACCESS_KEY", "MINIO_SECRET_KEY", "AWS_SHARED_CREDENTIALS_FILE",
-        "AWS_PROFILE", "MINIO_ALIAS",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_ACCESS_KEY",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SECRET_KEY",
+        "AWS_SESSION_TOKEN",
+        "MINIO_ACCESS_KEY",
+        "MINIO_SECRET_KEY",
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "AWS_PROFILE",
+        "MINIO_ALIAS",
     ];
     let clear = || {
         for k in env_keys {
@@ -157,15 +181,27 @@ async fn every_credentials_provider_signs_a_real_request() {
     works(server, EnvMinioProvider::new()).await;
     clear();
 
-    works(server, AwsConfigProvider::new(Some(aws_file.clone()), Some("newtera".into()))).await;
+    works(
+        server,
+        AwsConfigProvider::new(Some(aws_file.clone()), Some("newtera".into())),
+    )
+    .await;
     std::env::set_var("AWS_SHARED_CREDENTIALS_FILE", &aws_file);
     std::env::set_var("AWS_PROFILE", "newtera");
     works(server, AwsConfigProvider::new(None, None)).await;
     clear();
 
-    works(server, MinioClientConfigProvider::new(Some(mc_file.clone()), Some("local".into()))).await;
+    works(
+        server,
+        MinioClientConfigProvider::new(Some(mc_file.clone()), Some("local".into())),
+    )
+    .await;
     std::env::set_var("MINIO_ALIAS", "local");
-    works(server, MinioClientConfigProvider::new(Some(mc_file.clone()), None)).await;
+    works(
+        server,
+        MinioClientConfigProvider::new(Some(mc_file.clone()), None),
+    )
+    .await;
     clear();
 
     // The chain skips providers that have nothing and uses the first that does.
@@ -209,7 +245,10 @@ async fn debug_and_display_never_show_secrets() {
         assert!(!t.contains(secret), "secret leaked: {t}");
         assert!(!t.contains(token), "token leaked: {t}");
         assert!(!t.contains("32byteslongsecret"), "SSE-C key leaked: {t}");
-        assert!(!t.contains("MzJieXRlc2xvbmdzZWNyZXRrZXltdXN0cHJvdmlkZWQ"), "SSE-C key leaked: {t}");
+        assert!(
+            !t.contains("MzJieXRlc2xvbmdzZWNyZXRrZXltdXN0cHJvdmlkZWQ"),
+            "SSE-C key leaked: {t}"
+        );
     }
     assert!(texts[0].contains("AKIDEXAMPLE"));
     // An error from a failed request carries no secret either.
@@ -237,7 +276,10 @@ where
     type Response = S::Response;
     type Error = S::Error;
     type Future = S::Future;
-    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), S::Error>> {
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), S::Error>> {
         self.0.poll_ready(cx)
     }
     fn call(&mut self, req: R) -> S::Future {
@@ -250,9 +292,21 @@ where
 async fn invalid_bucket_names_are_refused_before_sending() {
     let server = newtera_testkit::garage();
     let sent = Arc::new(AtomicUsize::new(0));
-    let client = common::builder(server).layer(Count(sent.clone())).build().unwrap();
+    let client = common::builder(server)
+        .layer(Count(sent.clone()))
+        .build()
+        .unwrap();
     let long = "a".repeat(64);
-    for bad in ["ab", "Upper", "under_score", "-dash", "dots..dots", "192.168.0.1", long.as_str(), "xn--punycode"] {
+    for bad in [
+        "ab",
+        "Upper",
+        "under_score",
+        "-dash",
+        "dots..dots",
+        "192.168.0.1",
+        long.as_str(),
+        "xn--punycode",
+    ] {
         let errs = [
             client.make_bucket(bad).await.unwrap_err(),
             client.bucket_exists(bad).await.unwrap_err(),
@@ -270,8 +324,17 @@ async fn invalid_bucket_names_are_refused_before_sending() {
 
 #[test]
 fn bad_endpoints_are_refused() {
-    for bad in ["", "ftp://host", "http://host/path", "host:99999", "http://user:pw@host"] {
+    for bad in [
+        "",
+        "ftp://host",
+        "http://host/path",
+        "host:99999",
+        "http://user:pw@host",
+    ] {
         let err = Newtera::builder(bad).build().unwrap_err();
-        assert!(matches!(err, Error::InvalidEndpoint { .. }), "{bad}: {err:?}");
+        assert!(
+            matches!(err, Error::InvalidEndpoint { .. }),
+            "{bad}: {err:?}"
+        );
     }
 }

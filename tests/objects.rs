@@ -1,6 +1,8 @@
 //! Object operations against real servers: put (single, multipart, parallel,
 //! streaming, unknown length), get (ranges, streaming), fget, stat, remove.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,7 +16,9 @@ use tokio::io::AsyncReadExt as _;
 const MIB: usize = 1024 * 1024;
 
 fn pattern(len: usize, seed: u8) -> Vec<u8> {
-    (0..len).map(|i| ((i * 31 + seed as usize) % 251) as u8).collect()
+    (0..len)
+        .map(|i| ((i * 31 + seed as usize) % 251) as u8)
+        .collect()
 }
 
 #[derive(Default)]
@@ -24,7 +28,8 @@ struct Counter {
 }
 impl Progress for Counter {
     fn set_total(&self, total: Option<u64>) {
-        self.total.store(total.unwrap_or(u64::MAX), Ordering::SeqCst);
+        self.total
+            .store(total.unwrap_or(u64::MAX), Ordering::SeqCst);
     }
     fn update(&self, bytes: u64) {
         self.done.fetch_add(bytes, Ordering::SeqCst);
@@ -49,19 +54,36 @@ async fn small_put_get_stat_remove_with_metadata() {
         assert_eq!(st.size, Some(5));
         assert_eq!(st.etag.as_deref(), Some(etag.as_str()));
         assert_eq!(st.content_type.as_deref(), Some("application/csv"));
-        assert_eq!(st.user_metadata.get("my-project").map(String::as_str), Some("one"), "{server:?}");
+        assert_eq!(
+            st.user_metadata.get("my-project").map(String::as_str),
+            Some("one"),
+            "{server:?}"
+        );
         assert_eq!(st.metadata.get("cache-control").unwrap(), "no-cache");
         assert!(st.last_modified.is_some());
         let got = client.get_object(&bucket, "dir/hello.txt").await.unwrap();
         assert_eq!(got.etag().as_deref(), Some(etag.as_str()));
         assert_eq!(&got.bytes().await.unwrap()[..], b"hello");
-        client.remove_object(&bucket, "dir/hello.txt").await.unwrap();
-        let err = client.stat_object(&bucket, "dir/hello.txt").await.unwrap_err();
+        client
+            .remove_object(&bucket, "dir/hello.txt")
+            .await
+            .unwrap();
+        let err = client
+            .stat_object(&bucket, "dir/hello.txt")
+            .await
+            .unwrap_err();
         assert_eq!(err.code(), Some("NoSuchKey"), "{err:?}");
-        let err = client.get_object(&bucket, "dir/hello.txt").await.unwrap_err();
+        let err = client
+            .get_object(&bucket, "dir/hello.txt")
+            .await
+            .unwrap_err();
         assert_eq!(err.code(), Some("NoSuchKey"), "{err:?}");
         // Non-ASCII metadata values are refused before sending.
-        let err = client.put_object(&bucket, "x", "x").metadata([("k", "ü")]).await.unwrap_err();
+        let err = client
+            .put_object(&bucket, "x", "x")
+            .metadata([("k", "ü")])
+            .await
+            .unwrap_err();
         assert!(err.is_invalid_argument());
     }
 }
@@ -80,10 +102,20 @@ async fn multipart_parallel_known_length_with_progress() {
             .progress(progress.clone())
             .await
             .unwrap();
-        assert!(r.etag.as_deref().unwrap().ends_with("-4"), "{server:?}: {:?}", r.etag);
+        assert!(
+            r.etag.as_deref().unwrap().ends_with("-4"),
+            "{server:?}: {:?}",
+            r.etag
+        );
         assert_eq!(progress.total.load(Ordering::SeqCst), data.len() as u64);
         assert_eq!(progress.done.load(Ordering::SeqCst), data.len() as u64);
-        let got = client.get_object(&bucket, "big.bin").await.unwrap().bytes().await.unwrap();
+        let got = client
+            .get_object(&bucket, "big.bin")
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
         assert!(got == data, "{server:?}: content differs");
     }
 }
@@ -96,7 +128,11 @@ async fn unknown_length_reader_and_stream_uploads() {
         let data = pattern(12 * MIB + 7, 2); // 3 parts of 5 MiB
         let reader = std::io::Cursor::new(data.clone());
         let r = client
-            .put_object(&bucket, "reader.bin", ObjectContent::from_reader(reader, None))
+            .put_object(
+                &bucket,
+                "reader.bin",
+                ObjectContent::from_reader(reader, None),
+            )
             .part_size(5 * MIB as u64)
             .num_parallel_uploads(2)
             .await
@@ -107,19 +143,31 @@ async fn unknown_length_reader_and_stream_uploads() {
             .map(|c| Ok(Bytes::copy_from_slice(c)))
             .collect();
         client
-            .put_object(&bucket, "stream.bin", ObjectContent::from_stream(futures::stream::iter(chunks), None))
+            .put_object(
+                &bucket,
+                "stream.bin",
+                ObjectContent::from_stream(futures::stream::iter(chunks), None),
+            )
             .part_size(5 * MIB as u64)
             .await
             .unwrap();
         for key in ["reader.bin", "stream.bin"] {
-            let mut rd = client.get_object(&bucket, key).await.unwrap().into_async_read();
+            let mut rd = client
+                .get_object(&bucket, key)
+                .await
+                .unwrap()
+                .into_async_read();
             let mut got = Vec::new();
             rd.read_to_end(&mut got).await.unwrap();
             assert!(got == data, "{key}");
         }
         // Small unknown-length data becomes a single PUT.
         let r = client
-            .put_object(&bucket, "small.bin", ObjectContent::from_reader(&b"tiny"[..], None))
+            .put_object(
+                &bucket,
+                "small.bin",
+                ObjectContent::from_reader(&b"tiny"[..], None),
+            )
             .part_size(5 * MIB as u64)
             .await
             .unwrap();
@@ -143,14 +191,28 @@ async fn ranged_gets() {
         let got = client.get_object(&bucket, "r").offset(512).await.unwrap();
         assert_eq!(got.status, http::StatusCode::PARTIAL_CONTENT);
         assert_eq!(&got.bytes().await.unwrap()[..], &data[512..]);
-        let got = client.get_object(&bucket, "r").offset(512).length(1024).await.unwrap();
+        let got = client
+            .get_object(&bucket, "r")
+            .offset(512)
+            .length(1024)
+            .await
+            .unwrap();
         assert_eq!(got.content_length(), Some(1024));
         assert_eq!(&got.bytes().await.unwrap()[..], &data[512..1536]);
         let got = client.get_object(&bucket, "r").length(10).await.unwrap();
         assert_eq!(&got.bytes().await.unwrap()[..], &data[..10]);
-        let err = client.get_object(&bucket, "r").offset(u64::MAX).length(2).await.unwrap_err();
+        let err = client
+            .get_object(&bucket, "r")
+            .offset(u64::MAX)
+            .length(2)
+            .await
+            .unwrap_err();
         assert!(err.is_invalid_argument());
-        let err = client.get_object(&bucket, "r").offset(20_000).await.unwrap_err();
+        let err = client
+            .get_object(&bucket, "r")
+            .offset(20_000)
+            .await
+            .unwrap_err();
         assert_eq!(err.code(), Some("InvalidRange"), "{server:?}: {err:?}");
     }
 }
@@ -181,10 +243,16 @@ async fn fput_and_fget_round_trip() {
             .collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
         // A directory as target is refused.
-        let err = client.fget_object(&bucket, "f.bin", dir.path()).await.unwrap_err();
+        let err = client
+            .fget_object(&bucket, "f.bin", dir.path())
+            .await
+            .unwrap_err();
         assert!(err.is_invalid_argument(), "{err:?}");
         // A missing source file is an I/O error naming it.
-        let err = client.fput_object(&bucket, "g", dir.path().join("nope")).await.unwrap_err();
+        let err = client
+            .fput_object(&bucket, "g", dir.path().join("nope"))
+            .await
+            .unwrap_err();
         assert!(matches!(err, Error::Io { .. }), "{err:?}");
     }
 }
@@ -194,9 +262,25 @@ async fn keys_with_special_characters() {
     for server in common::all_servers() {
         let client = common::client(server);
         let bucket = common::bucket(&client, "keys").await;
-        for key in ["a b", "a+b", "100%", "ümlaut/ñ/日本", "x=y&z?w#v", "tilde~star*"] {
-            client.put_object(&bucket, key, key.to_owned()).await.unwrap_or_else(|e| panic!("{server:?} {key}: {e:?}"));
-            let got = client.get_object(&bucket, key).await.unwrap().bytes().await.unwrap();
+        for key in [
+            "a b",
+            "a+b",
+            "100%",
+            "ümlaut/ñ/日本",
+            "x=y&z?w#v",
+            "tilde~star*",
+        ] {
+            client
+                .put_object(&bucket, key, key.to_owned())
+                .await
+                .unwrap_or_else(|e| panic!("{server:?} {key}: {e:?}"));
+            let got = client
+                .get_object(&bucket, key)
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
             assert_eq!(&got[..], key.as_bytes());
             let st = client.stat_object(&bucket, key).await.unwrap();
             assert_eq!(st.size, Some(key.len() as u64));
@@ -218,7 +302,11 @@ async fn failed_multipart_upload_leaves_nothing_behind() {
             Err(std::io::Error::other("disk on fire")),
         ];
         let err = client
-            .put_object(&bucket, "broken", ObjectContent::from_stream(futures::stream::iter(items), None))
+            .put_object(
+                &bucket,
+                "broken",
+                ObjectContent::from_stream(futures::stream::iter(items), None),
+            )
             .part_size(5 * MIB as u64)
             .num_parallel_uploads(2)
             .await
@@ -227,7 +315,11 @@ async fn failed_multipart_upload_leaves_nothing_behind() {
         // A stream shorter than its declared length.
         let short = vec![Ok::<_, std::io::Error>(part.clone()), Ok(part.clone())];
         let err = client
-            .put_object(&bucket, "short", ObjectContent::from_stream(futures::stream::iter(short), Some(15 * MIB as u64)))
+            .put_object(
+                &bucket,
+                "short",
+                ObjectContent::from_stream(futures::stream::iter(short), Some(15 * MIB as u64)),
+            )
             .part_size(5 * MIB as u64)
             .await
             .unwrap_err();
@@ -245,14 +337,22 @@ async fn failed_multipart_upload_leaves_nothing_behind() {
 async fn listing_and_streaming_body_are_lazy_streams() {
     let client = common::client(newtera_testkit::garage());
     let bucket = common::bucket(&client, "lazy").await;
-    client.put_object(&bucket, "k", vec![7u8; 300_000]).await.unwrap();
+    client
+        .put_object(&bucket, "k", vec![7u8; 300_000])
+        .await
+        .unwrap();
     let mut body = client.get_object(&bucket, "k").await.unwrap().into_stream();
     let mut n = 0;
     while let Some(chunk) = body.next().await {
         n += chunk.unwrap().len();
     }
     assert_eq!(n, 300_000);
-    let all: Vec<_> = client.list_objects(&bucket).into_stream().try_collect().await.unwrap();
+    let all: Vec<_> = client
+        .list_objects(&bucket)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(all.len(), 1);
 }
 
@@ -286,7 +386,10 @@ where
     type Error = newtera::transport::TransportError;
     type Future = futures::future::BoxFuture<'static, Result<Self::Response, Self::Error>>;
 
-    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), Self::Error>> {
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
         self.0.poll_ready(cx)
     }
 
@@ -300,13 +403,23 @@ where
             }
             let (parts, body) = resp.into_parts();
             let all = body.collect(usize::MAX).await?;
-            let keep = if parts.status == http::StatusCode::PARTIAL_CONTENT { 0 } else { 1000 };
+            let keep = if parts.status == http::StatusCode::PARTIAL_CONTENT {
+                0
+            } else {
+                1000
+            };
             let frames: Vec<Result<http_body::Frame<Bytes>, std::io::Error>> = vec![
                 Ok(http_body::Frame::data(all.slice(..keep))),
-                Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "cut by test")),
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "cut by test",
+                )),
             ];
             let body = http_body_util::StreamBody::new(futures::stream::iter(frames));
-            Ok(http::Response::from_parts(parts, newtera::transport::ResponseBody::new(body)))
+            Ok(http::Response::from_parts(
+                parts,
+                newtera::transport::ResponseBody::new(body),
+            ))
         })
     }
 }
@@ -316,18 +429,38 @@ async fn failed_fget_leaves_no_temp_file_and_keeps_the_old_target() {
     for server in common::all_servers() {
         let client = common::builder(server).layer(CutGets).build().unwrap();
         let bucket = common::bucket(&client, "fget").await;
-        client.put_object(&bucket, "victim", pattern(200_000, 9)).await.unwrap();
+        client
+            .put_object(&bucket, "victim", pattern(200_000, 9))
+            .await
+            .unwrap();
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("target.bin");
         std::fs::write(&target, b"old contents").unwrap();
-        let err = client.fget_object(&bucket, "victim", &target).await.unwrap_err();
-        assert!(matches!(err, Error::Transport { .. }), "{server:?}: {err:?}");
+        let err = client
+            .fget_object(&bucket, "victim", &target)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Transport { .. }),
+            "{server:?}: {err:?}"
+        );
         assert_eq!(std::fs::read(&target).unwrap(), b"old contents");
-        let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(files, vec![std::ffi::OsString::from("target.bin")], "{server:?}");
+        let files: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            files,
+            vec![std::ffi::OsString::from("target.bin")],
+            "{server:?}"
+        );
         // With an explicit temporary path, too.
         let tmp = dir.path().join("explicit.tmp");
-        let err = client.fget_object(&bucket, "victim", &target).tmp_file_path(&tmp).await.unwrap_err();
+        let err = client
+            .fget_object(&bucket, "victim", &target)
+            .tmp_file_path(&tmp)
+            .await
+            .unwrap_err();
         assert!(matches!(err, Error::Transport { .. }));
         assert!(!tmp.exists());
         assert_eq!(std::fs::read(&target).unwrap(), b"old contents");

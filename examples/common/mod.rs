@@ -3,45 +3,168 @@
 
 #![allow(dead_code)]
 
-use newtera::Newtera;
+use futures::TryStreamExt as _;
+use newtera::{DeleteObject, DeleteObjects, Newtera};
 use newtera_testkit::EmbeddedServer;
 
 /// A client and, when no endpoint was configured, the server it talks to.
 pub struct Setup {
     /// The client.
     pub client: Newtera,
+    /// The endpoint the client talks to, as a URL (`http://127.0.0.1:PORT`
+    /// for the embedded server) or as `NEWTERA_ENDPOINT` gave it.
+    pub endpoint: String,
+    /// The access key, if any.
+    pub access_key: Option<String>,
+    /// The secret key, if any.
+    pub secret_key: Option<String>,
     /// Keeps the embedded server (and its data folder) alive.
     _server: Option<(EmbeddedServer, tempfile::TempDir)>,
+}
+
+impl Setup {
+    /// True when talking to the embedded s3s-fs server.
+    pub fn embedded(&self) -> bool {
+        self._server.is_some()
+    }
+
+    /// A builder for a second client to the same endpoint with the same
+    /// credentials, to which an example adds its own settings.
+    pub fn builder(&self) -> newtera::NewteraBuilder {
+        let mut b = Newtera::builder(self.endpoint.clone());
+        if let (Some(a), Some(s)) = (&self.access_key, &self.secret_key) {
+            b = b.access_key(a.clone()).secret_key(s.clone());
+        }
+        if let Ok(r) = std::env::var("NEWTERA_REGION") {
+            b = b.region(r);
+        }
+        b
+    }
 }
 
 /// Connects to `NEWTERA_ENDPOINT` with `NEWTERA_ACCESS_KEY` /
 /// `NEWTERA_SECRET_KEY`, or starts an embedded s3s-fs server.
 pub async fn setup() -> Result<Setup, Box<dyn std::error::Error>> {
     if let Ok(endpoint) = std::env::var("NEWTERA_ENDPOINT") {
-        let mut b = Newtera::builder(endpoint);
-        if let (Ok(a), Ok(s)) = (
+        let mut b = Newtera::builder(endpoint.clone());
+        let (access_key, secret_key) = match (
             std::env::var("NEWTERA_ACCESS_KEY"),
             std::env::var("NEWTERA_SECRET_KEY"),
         ) {
-            b = b.access_key(a).secret_key(s);
-        }
+            (Ok(a), Ok(s)) => {
+                b = b.access_key(a.clone()).secret_key(s.clone());
+                (Some(a), Some(s))
+            }
+            _ => (None, None),
+        };
         if let Ok(r) = std::env::var("NEWTERA_REGION") {
             b = b.region(r);
         }
         return Ok(Setup {
             client: b.build()?,
+            endpoint,
+            access_key,
+            secret_key,
             _server: None,
         });
     }
     let dir = tempfile::tempdir()?;
-    let server = newtera_testkit::start_embedded(dir.path(), "example-access", "example-secret-key").await?;
-    println!("(no NEWTERA_ENDPOINT set: using an embedded S3 server at {})", server.endpoint);
-    let client = Newtera::builder(format!("http://{}", server.endpoint))
+    let server =
+        newtera_testkit::start_embedded(dir.path(), "example-access", "example-secret-key").await?;
+    println!(
+        "(no NEWTERA_ENDPOINT set: using an embedded S3 server at {})",
+        server.endpoint
+    );
+    let endpoint = format!("http://{}", server.endpoint);
+    let client = Newtera::builder(endpoint.clone())
         .access_key("example-access")
         .secret_key("example-secret-key")
         .build()?;
     Ok(Setup {
         client,
+        endpoint,
+        access_key: Some("example-access".to_owned()),
+        secret_key: Some("example-secret-key".to_owned()),
         _server: Some((server, dir)),
     })
+}
+
+/// Creates `bucket` unless it exists.
+pub async fn ensure_bucket(client: &Newtera, bucket: &str) -> Result<(), newtera::Error> {
+    if !client.bucket_exists(bucket).await? {
+        client.make_bucket(bucket).await?;
+    }
+    Ok(())
+}
+
+/// Deletes every object of `bucket` (streaming the listing into
+/// `remove_objects`), then the bucket itself.
+pub async fn remove_bucket_and_objects(
+    client: &Newtera,
+    bucket: &str,
+) -> Result<(), newtera::Error> {
+    if !client.bucket_exists(bucket).await? {
+        return Ok(());
+    }
+    let listing = client
+        .list_objects(bucket)
+        .recursive(true)
+        .into_stream()
+        .map_ok(|o| DeleteObject::new(o.object_name));
+    let errors = client
+        .remove_objects(bucket, DeleteObjects::from_try_stream(listing))
+        .await?;
+    for e in &errors {
+        println!("  clean-up: {e}");
+    }
+    client.remove_bucket(bucket).await
+}
+
+/// Prints the line every example prints when the server (or the client,
+/// before sending) refuses a feature the example shows.
+pub fn skipped(feature: &str, err: &dyn std::fmt::Display) {
+    println!("  skipped: server does not support {feature}: {err}");
+}
+
+/// The one-line summary the reference prints after an upload.
+pub fn print_created(r: &newtera::ObjectWriteResult) {
+    println!(
+        "  created {} object; etag: {}, version-id: {}",
+        r.object_name,
+        r.etag.as_deref().unwrap_or("-"),
+        r.version_id.as_deref().unwrap_or("-"),
+    );
+}
+
+/// Prints the line for a feature the client refused before sending anything
+/// (e.g. an SSE-C key over plain HTTP).
+pub fn refused(feature: &str, err: &newtera::Error) {
+    println!("  skipped: {feature} refused by the client before sending (needs HTTPS): {err}");
+}
+
+/// A time as `YYYY-MM-DDTHH:MM:SSZ` (UTC), or `-`.
+pub fn date(t: Option<std::time::SystemTime>) -> String {
+    let Some(secs) = t
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs())
+    else {
+        return "-".to_owned();
+    };
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }

@@ -137,7 +137,8 @@ mod tests {
         assert_eq!(ChecksumAlgorithm::Crc32c.compute(b"123456789"), "4waSgw==");
         assert_eq!(
             ChecksumAlgorithm::Crc64Nvme.compute(b"123456789"),
-            base64::engine::general_purpose::STANDARD.encode(0xAE8B_1486_0A79_9888u64.to_be_bytes())
+            base64::engine::general_purpose::STANDARD
+                .encode(0xAE8B_1486_0A79_9888u64.to_be_bytes())
         );
         let mut h = Hasher::new(ChecksumAlgorithm::Crc32c);
         h.update(b"1234");
@@ -150,13 +151,22 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert("x-amz-checksum-crc32c", HeaderValue::from_static("abcd-3"));
         assert!(declared(&h).is_none());
-        h.insert("x-amz-checksum-crc32c", HeaderValue::from_static("4waSgw=="));
-        assert_eq!(declared(&h), Some((ChecksumAlgorithm::Crc32c, "4waSgw==".into())));
+        h.insert(
+            "x-amz-checksum-crc32c",
+            HeaderValue::from_static("4waSgw=="),
+        );
+        assert_eq!(
+            declared(&h),
+            Some((ChecksumAlgorithm::Crc32c, "4waSgw==".into()))
+        );
         h.insert("x-amz-checksum-type", HeaderValue::from_static("COMPOSITE"));
         assert!(declared(&h).is_none());
         // A CRC64NVME header holding 4 bytes is malformed and not trusted.
         let mut h = HeaderMap::new();
-        h.insert("x-amz-checksum-crc64nvme", HeaderValue::from_static("pCM19A=="));
+        h.insert(
+            "x-amz-checksum-crc64nvme",
+            HeaderValue::from_static("pCM19A=="),
+        );
         assert!(declared(&h).is_none());
     }
 }

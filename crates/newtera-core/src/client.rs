@@ -9,7 +9,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use newtera_signer::{PayloadHash, Provider, StaticProvider};
 use newtera_transport::{
     Body, ErrorIn200, HttpRequest, HttpResponse, HttpService, Idempotency, RetryConfig,
-    S3ErrorCode, SigningScope, TransportError, Transport, TransportBuilder,
+    S3ErrorCode, SigningScope, Transport, TransportBuilder, TransportError,
 };
 
 use crate::checksum::ChecksumAlgorithm;
@@ -244,13 +244,20 @@ impl NewteraBuilder {
     /// Builds the client.
     pub fn build(self) -> Result<Newtera> {
         let base = BaseUrl::parse(&self.endpoint, self.secure)?;
-        let provider: Option<Arc<dyn Provider>> = match (self.credentials, self.access_key, self.secret_key) {
-            (Some(p), _, _) => Some(p),
-            (None, Some(a), Some(s)) => Some(Arc::new(StaticProvider::new(a, s, self.session_token))),
-            (None, None, None) => None,
-            (None, Some(_), None) => return Err(Error::arg("secret_key", "an access key needs a secret key")),
-            (None, None, Some(_)) => return Err(Error::arg("access_key", "a secret key needs an access key")),
-        };
+        let provider: Option<Arc<dyn Provider>> =
+            match (self.credentials, self.access_key, self.secret_key) {
+                (Some(p), _, _) => Some(p),
+                (None, Some(a), Some(s)) => {
+                    Some(Arc::new(StaticProvider::new(a, s, self.session_token)))
+                }
+                (None, None, None) => None,
+                (None, Some(_), None) => {
+                    return Err(Error::arg("secret_key", "an access key needs a secret key"))
+                }
+                (None, None, Some(_)) => {
+                    return Err(Error::arg("access_key", "a secret key needs an access key"))
+                }
+            };
         let region = self
             .region
             .or_else(|| base.aws.as_ref().and_then(|a| a.region.clone()));
@@ -410,10 +417,12 @@ impl Newtera {
         if let Some(h) = builder.headers_mut() {
             *h = req.headers;
         }
-        let mut http_req = builder.body(req.body).map_err(|e| Error::UnexpectedResponse {
-            op: req.op,
-            reason: format!("cannot build request: {e}"),
-        })?;
+        let mut http_req = builder
+            .body(req.body)
+            .map_err(|e| Error::UnexpectedResponse {
+                op: req.op,
+                reason: format!("cannot build request: {e}"),
+            })?;
         let ext = http_req.extensions_mut();
         if !self.inner.anonymous {
             ext.insert(SigningScope {
@@ -481,7 +490,8 @@ impl Newtera {
                 err.host_id = doc.host_id.or(err.host_id);
             }
             _ => {
-                let (code, message) = code_for_status(parts.status, bucket.is_some(), object.is_some());
+                let (code, message) =
+                    code_for_status(parts.status, bucket.is_some(), object.is_some());
                 err.code = code.to_owned();
                 err.message = message;
             }
@@ -545,7 +555,11 @@ impl Newtera {
 }
 
 /// An error code for answers without an error document (HEAD, empty bodies).
-fn code_for_status(status: StatusCode, has_bucket: bool, has_object: bool) -> (&'static str, String) {
+fn code_for_status(
+    status: StatusCode,
+    has_bucket: bool,
+    has_object: bool,
+) -> (&'static str, String) {
     let code = match status.as_u16() {
         301 => "PermanentRedirect",
         307 => "Redirect",

@@ -193,13 +193,19 @@ mod tests {
         let expect: Vec<Vec<u8>> = data.chunks(30).map(<[u8]>::to_vec).collect();
         assert_eq!(chunks(ObjectContent::from(data.clone()), 30).await, expect);
         let reader = std::io::Cursor::new(data.clone());
-        assert_eq!(chunks(ObjectContent::from_reader(reader, None), 30).await, expect);
+        assert_eq!(
+            chunks(ObjectContent::from_reader(reader, None), 30).await,
+            expect
+        );
         let pieces: Vec<Result<Bytes, io::Error>> = data
             .chunks(7)
             .map(|c| Ok(Bytes::copy_from_slice(c)))
             .collect();
         let s = futures::stream::iter(pieces);
-        assert_eq!(chunks(ObjectContent::from_stream(s, None), 30).await, expect);
+        assert_eq!(
+            chunks(ObjectContent::from_stream(s, None), 30).await,
+            expect
+        );
     }
 
     #[tokio::test]

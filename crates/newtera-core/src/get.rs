@@ -102,7 +102,10 @@ macro_rules! read_setters {
                 self
             }
             /// Extra query parameters for advanced usage.
-            pub fn extra_query_params<K, V>(mut self, params: impl IntoIterator<Item = (K, V)>) -> Self
+            pub fn extra_query_params<K, V>(
+                mut self,
+                params: impl IntoIterator<Item = (K, V)>,
+            ) -> Self
             where
                 K: Into<String>,
                 V: Into<String>,
@@ -121,7 +124,11 @@ read_setters!(FGetObject, request_headers);
 
 impl Newtera {
     /// Gets the data of an object as a stream (optionally a byte range).
-    pub fn get_object(&self, bucket_name: impl Into<String>, object_name: impl Into<String>) -> GetObject {
+    pub fn get_object(
+        &self,
+        bucket_name: impl Into<String>,
+        object_name: impl Into<String>,
+    ) -> GetObject {
         GetObject {
             client: self.clone(),
             bucket: bucket_name.into(),
@@ -133,7 +140,11 @@ impl Newtera {
     }
 
     /// Gets the information and metadata of an object.
-    pub fn stat_object(&self, bucket_name: impl Into<String>, object_name: impl Into<String>) -> StatObject {
+    pub fn stat_object(
+        &self,
+        bucket_name: impl Into<String>,
+        object_name: impl Into<String>,
+    ) -> StatObject {
         StatObject {
             client: self.clone(),
             bucket: bucket_name.into(),
@@ -270,7 +281,10 @@ struct Verifier {
 
 /// The state of a resumable, verified object body.
 struct BodyState {
-    stream: futures::stream::BoxStream<'static, std::result::Result<Bytes, newtera_transport::TransportError>>,
+    stream: futures::stream::BoxStream<
+        'static,
+        std::result::Result<Bytes, newtera_transport::TransportError>,
+    >,
     /// Absolute offset of the next byte expected.
     next: u64,
     /// Absolute end (exclusive), when the answer announced it.
@@ -382,7 +396,10 @@ impl BodyState {
         if parts.status != http::StatusCode::PARTIAL_CONTENT || start != self.next {
             return Err(Error::UnexpectedResponse {
                 op: "GetObject",
-                reason: format!("a resumed read from byte {} got {} from byte {start}", self.next, parts.status),
+                reason: format!(
+                    "a resumed read from byte {} got {} from byte {start}",
+                    self.next, parts.status
+                ),
             });
         }
         self.stream = body.into_stream().boxed();
@@ -403,9 +420,9 @@ fn range_header(offset: u64, length: Option<u64>) -> Result<Option<HeaderValue>>
         (0, None) => return Ok(None),
         (o, None) => format!("bytes={o}-"),
         (o, Some(l)) => {
-            let last = o
-                .checked_add(l - 1)
-                .ok_or_else(|| Error::arg("length", format!("offset {o} + length {l} overflows")))?;
+            let last = o.checked_add(l - 1).ok_or_else(|| {
+                Error::arg("length", format!("offset {o} + length {l} overflows"))
+            })?;
             format!("bytes={o}-{last}")
         }
     };
@@ -521,7 +538,11 @@ impl StatObject {
             .bucket(&self.bucket)
             .object(&self.object);
         let resp = self.client.send(self.opts.apply(req)).await?;
-        Ok(object_from_headers(&self.bucket, &self.object, resp.headers()))
+        Ok(object_from_headers(
+            &self.bucket,
+            &self.object,
+            resp.headers(),
+        ))
     }
 }
 
@@ -559,12 +580,16 @@ impl FGetObject {
             None => default_tmp_path(&target, &etag),
         };
         if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
-            tokio::fs::create_dir_all(dir).await.map_err(|source| Error::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?;
+            tokio::fs::create_dir_all(dir)
+                .await
+                .map_err(|source| Error::Io {
+                    path: dir.to_path_buf(),
+                    source,
+                })?;
         }
-        let mut guard = TempFile { path: Some(tmp.clone()) };
+        let mut guard = TempFile {
+            path: Some(tmp.clone()),
+        };
         let mut get = GetObject {
             client: self.client.clone(),
             bucket: self.bucket.clone(),
@@ -577,7 +602,11 @@ impl FGetObject {
         if let Some(v) = &stat.version_id {
             get.opts.version_id = Some(v.clone());
         }
-        if let Some(e) = stat.etag.as_deref().and_then(|e| HeaderValue::from_str(&format!("\"{e}\"")).ok()) {
+        if let Some(e) = stat
+            .etag
+            .as_deref()
+            .and_then(|e| HeaderValue::from_str(&format!("\"{e}\"")).ok())
+        {
             get.opts.headers.insert(http::header::IF_MATCH, e);
         }
         let written = download(get, &tmp).await?;
@@ -589,10 +618,12 @@ impl FGetObject {
                 });
             }
         }
-        tokio::fs::rename(&tmp, &target).await.map_err(|source| Error::Io {
-            path: target.clone(),
-            source,
-        })?;
+        tokio::fs::rename(&tmp, &target)
+            .await
+            .map_err(|source| Error::Io {
+                path: target.clone(),
+                source,
+            })?;
         guard.path = None;
         Ok(stat)
     }
@@ -604,7 +635,10 @@ fn default_tmp_path(target: &Path, etag: &str) -> PathBuf {
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
         .take(64)
         .collect();
-    let mut name = target.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = target
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(format!(".{safe}.part.newtera"));
     target.with_file_name(name)
 }
@@ -655,7 +689,10 @@ mod tests {
     fn ranges() {
         assert!(range_header(0, None).unwrap().is_none());
         assert_eq!(range_header(512, None).unwrap().unwrap(), "bytes=512-");
-        assert_eq!(range_header(512, Some(1024)).unwrap().unwrap(), "bytes=512-1535");
+        assert_eq!(
+            range_header(512, Some(1024)).unwrap().unwrap(),
+            "bytes=512-1535"
+        );
         assert_eq!(range_header(0, Some(1)).unwrap().unwrap(), "bytes=0-0");
         assert!(range_header(u64::MAX, Some(2)).is_err());
     }

@@ -18,10 +18,12 @@ mod uploads;
 mod url;
 mod validate;
 
-pub use checksum::ChecksumAlgorithm;
 pub use bucket::{Bucket, BucketExists, ListBuckets, MakeBucket, RemoveBucket};
+pub use checksum::ChecksumAlgorithm;
+pub use client::{Newtera, NewteraBuilder, DEFAULT_REGION};
 pub use content::ObjectContent;
 pub use delete::{DeleteErrorStream, DeleteObjects, RemoveObject, RemoveObjects};
+pub use error::{Error, Result, S3Error};
 pub use get::{FGetObject, GetObject, GetObjectResponse, ObjectBody, StatObject};
 pub use list::{ListObjects, ObjectStream};
 pub use put::{
@@ -31,8 +33,6 @@ pub use types::{
     DeleteError, DeleteObject, Object, ObjectWriteResult, Progress, Retention, RetentionMode, Sse,
     SseCustomerKey, SseKms, SseS3, Tags,
 };
-pub use client::{Newtera, NewteraBuilder, DEFAULT_REGION};
-pub use error::{Error, Result, S3Error};
 pub use uploads::{IncompleteUpload, ListIncompleteUploads, RemoveIncompleteUpload};
 pub use validate::{check_bucket_name, check_object_name};
 

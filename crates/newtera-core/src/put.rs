@@ -218,20 +218,28 @@ put_setters!(FPutObject);
 pub fn part_plan(length: Option<u64>, part_size: Option<u64>) -> Result<(u64, Option<u64>)> {
     if let Some(ps) = part_size {
         if ps < MIN_PART_SIZE {
-            return Err(Error::arg("part_size", format!("{ps} is below the 5 MiB minimum")));
+            return Err(Error::arg(
+                "part_size",
+                format!("{ps} is below the 5 MiB minimum"),
+            ));
         }
         if ps > MAX_PART_SIZE {
-            return Err(Error::arg("part_size", format!("{ps} is above the 5 GiB maximum")));
+            return Err(Error::arg(
+                "part_size",
+                format!("{ps} is above the 5 GiB maximum"),
+            ));
         }
     }
     let Some(len) = length else {
-        let ps = part_size.ok_or_else(|| {
-            Error::arg("part_size", "required when the length is unknown")
-        })?;
+        let ps = part_size
+            .ok_or_else(|| Error::arg("part_size", "required when the length is unknown"))?;
         return Ok((ps, None));
     };
     if len > MAX_OBJECT_SIZE {
-        return Err(Error::arg("length", format!("{len} is above the 5 TiB maximum object size")));
+        return Err(Error::arg(
+            "length",
+            format!("{len} is above the 5 TiB maximum object size"),
+        ));
     }
     let ps = match part_size {
         Some(ps) => ps,
@@ -316,7 +324,8 @@ impl PutOptions {
             let ct = ct.unwrap_or("application/octet-stream");
             h.insert(
                 http::header::CONTENT_TYPE,
-                HeaderValue::from_str(ct).map_err(|_| Error::arg("content_type", "not a valid header value"))?,
+                HeaderValue::from_str(ct)
+                    .map_err(|_| Error::arg("content_type", "not a valid header value"))?,
             );
         }
         if let Some(sse) = &self.sse {
@@ -330,7 +339,10 @@ impl PutOptions {
             );
         }
         if let Some(r) = &self.retention {
-            h.insert("x-amz-object-lock-mode", HeaderValue::from_static(r.mode.as_str()));
+            h.insert(
+                "x-amz-object-lock-mode",
+                HeaderValue::from_static(r.mode.as_str()),
+            );
             let date = time::format_iso8601(r.retain_until_date);
             h.insert(
                 "x-amz-object-lock-retain-until-date",
@@ -338,7 +350,10 @@ impl PutOptions {
             );
         }
         if self.legal_hold {
-            h.insert("x-amz-object-lock-legal-hold", HeaderValue::from_static("ON"));
+            h.insert(
+                "x-amz-object-lock-legal-hold",
+                HeaderValue::from_static("ON"),
+            );
         }
         Ok(h)
     }
@@ -372,10 +387,15 @@ impl FPutObject {
             path: self.file_path.clone(),
             source,
         };
-        let file = tokio::fs::File::open(&self.file_path).await.map_err(io_err)?;
+        let file = tokio::fs::File::open(&self.file_path)
+            .await
+            .map_err(io_err)?;
         let meta = file.metadata().await.map_err(io_err)?;
         if !meta.is_file() {
-            return Err(Error::arg("file_path", format!("{} is not a regular file", self.file_path.display())));
+            return Err(Error::arg(
+                "file_path",
+                format!("{} is not a regular file", self.file_path.display()),
+            ));
         }
         let content = ObjectContent::from_reader(file, Some(meta.len()));
         PutObject {
@@ -415,7 +435,8 @@ impl Upload {
         if let Some(p) = &self.opts.progress {
             p.set_total(length);
         }
-        let ps = usize::try_from(part_size).map_err(|_| Error::arg("part_size", "too large for this platform"))?;
+        let ps = usize::try_from(part_size)
+            .map_err(|_| Error::arg("part_size", "too large for this platform"))?;
         // Everything fits one request?
         let first_len = match length {
             Some(len) if len <= part_size => len as usize,
@@ -502,7 +523,8 @@ impl Upload {
         };
         let resp = self.client.send(req).await?;
         let body = crate::read_body(OP, resp).await?;
-        let init = newtera_xml::InitiateMultipartUploadResult::from_xml(&body).map_err(Error::xml(OP))?;
+        let init =
+            newtera_xml::InitiateMultipartUploadResult::from_xml(&body).map_err(Error::xml(OP))?;
         let mut guard = AbortGuard {
             client: self.client.clone(),
             bucket: self.bucket.clone(),
@@ -673,7 +695,10 @@ impl Upload {
         }
         if let Some(v) = full_checksum.and_then(|v| HeaderValue::from_str(&v).ok()) {
             headers.insert(ChecksumAlgorithm::Crc64Nvme.header_name(), v);
-            headers.insert("x-amz-checksum-type", HeaderValue::from_static("FULL_OBJECT"));
+            headers.insert(
+                "x-amz-checksum-type",
+                HeaderValue::from_static("FULL_OBJECT"),
+            );
         }
         let doc = newtera_xml::CompleteMultipartUpload { parts };
         let xml = doc.to_xml().map_err(Error::xml(OP))?;
@@ -688,7 +713,8 @@ impl Upload {
         let resp = self.client.send(req).await?;
         let mut result = self.write_result(&resp, None);
         let body = crate::read_body(OP, resp).await?;
-        let doc = newtera_xml::CompleteMultipartUploadResult::from_xml(&body).map_err(Error::xml(OP))?;
+        let doc =
+            newtera_xml::CompleteMultipartUploadResult::from_xml(&body).map_err(Error::xml(OP))?;
         result.etag = Some(trim_etag(&doc.etag));
         result.location = Some(doc.location).filter(|l| !l.is_empty());
         Ok(result)
@@ -732,7 +758,11 @@ async fn upload_part(
         .headers(headers)
         .body(Body::from_bytes(data), PayloadHash::Unsigned);
     let progress = &ctx.progress;
-    let resp = ctx.client.send(req).await.map_err(|e| part_error(part_number, e))?;
+    let resp = ctx
+        .client
+        .send(req)
+        .await
+        .map_err(|e| part_error(part_number, e))?;
     let etag = resp
         .headers()
         .get(http::header::ETAG)
@@ -792,8 +822,11 @@ impl Drop for AbortGuard {
     fn drop(&mut self) {
         if let Some(id) = self.upload_id.take() {
             if let Ok(handle) = tokio::runtime::Handle::try_current() {
-                let (client, bucket, object) =
-                    (self.client.clone(), self.bucket.clone(), self.object.clone());
+                let (client, bucket, object) = (
+                    self.client.clone(),
+                    self.bucket.clone(),
+                    self.object.clone(),
+                );
                 handle.spawn(async move {
                     let _ = abort(&client, &bucket, &object, &id).await;
                 });
@@ -803,7 +836,12 @@ impl Drop for AbortGuard {
 }
 
 /// AbortMultipartUpload.
-pub(crate) async fn abort(client: &Newtera, bucket: &str, object: &str, upload_id: &str) -> Result<()> {
+pub(crate) async fn abort(
+    client: &Newtera,
+    bucket: &str,
+    object: &str,
+    upload_id: &str,
+) -> Result<()> {
     let req = S3Request::new("AbortMultipartUpload", Method::DELETE)
         .bucket(bucket)
         .object(object)
@@ -820,7 +858,10 @@ mod tests {
     #[test]
     fn plans() {
         assert_eq!(part_plan(Some(0), None).unwrap(), (8 * MIB, Some(1)));
-        assert_eq!(part_plan(Some(20 * MIB), Some(5 * MIB)).unwrap(), (5 * MIB, Some(4)));
+        assert_eq!(
+            part_plan(Some(20 * MIB), Some(5 * MIB)).unwrap(),
+            (5 * MIB, Some(4))
+        );
         let (ps, n) = part_plan(Some(MAX_OBJECT_SIZE), None).unwrap();
         assert!(n.unwrap() <= MAX_PARTS && ps <= MAX_PART_SIZE && ps % MIN_PART_SIZE == 0);
         assert!(part_plan(Some(MAX_OBJECT_SIZE + 1), None).is_err());

@@ -44,10 +44,7 @@ mod tests {
         let t = parse_iso8601("2009-10-12T17:50:30.000Z").unwrap();
         assert_eq!(t, UNIX_EPOCH + Duration::from_secs(1_255_369_830));
         assert_eq!(format_iso8601(t), "2009-10-12T17:50:30.000Z");
-        assert_eq!(
-            parse_http_date("Mon, 12 Oct 2009 17:50:30 GMT"),
-            Some(t)
-        );
+        assert_eq!(parse_http_date("Mon, 12 Oct 2009 17:50:30 GMT"), Some(t));
         assert!(parse_iso8601("yesterday").is_none());
     }
 }

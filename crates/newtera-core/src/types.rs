@@ -269,10 +269,16 @@ impl Tags {
         let (key, value) = (key.into(), value.into());
         let klen = key.chars().count();
         if klen == 0 || klen > 128 {
-            return Err(Error::arg("tags", "a tag key must be 1 to 128 characters long"));
+            return Err(Error::arg(
+                "tags",
+                "a tag key must be 1 to 128 characters long",
+            ));
         }
         if value.chars().count() > 256 {
-            return Err(Error::arg("tags", "a tag value must be at most 256 characters long"));
+            return Err(Error::arg(
+                "tags",
+                "a tag value must be at most 256 characters long",
+            ));
         }
         let allowed = |c: char| c.is_alphanumeric() || c == ' ' || "_.:/=+-@".contains(c);
         if !key.chars().all(allowed) || !value.chars().all(allowed) {
@@ -439,7 +445,11 @@ pub struct DeleteError {
 
 impl fmt::Display for DeleteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot delete {:?}: {} {}", self.name, self.code, self.message)
+        write!(
+            f,
+            "cannot delete {:?}: {} {}",
+            self.name, self.code, self.message
+        )
     }
 }
 

@@ -87,7 +87,8 @@ impl ListIncompleteUploads {
                 .query_opt("upload-id-marker", id_marker.as_deref());
             let resp = self.client.send(req).await?;
             let body = crate::read_body(OP, resp).await?;
-            let page = newtera_xml::ListMultipartUploadsResult::from_xml(&body).map_err(Error::xml(OP))?;
+            let page =
+                newtera_xml::ListMultipartUploadsResult::from_xml(&body).map_err(Error::xml(OP))?;
             out.extend(page.uploads.into_iter().map(|u| IncompleteUpload {
                 initiated: time::parse_iso8601(&u.initiated),
                 object_name: u.key,

@@ -235,7 +235,10 @@ mod tests {
     use super::*;
 
     fn q(pairs: &[(&'static str, &str)]) -> Vec<(std::borrow::Cow<'static, str>, String)> {
-        pairs.iter().map(|(k, v)| ((*k).into(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).into(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -284,7 +287,9 @@ mod tests {
             uri.to_string(),
             "http://localhost:9000/bkt/a%20b/c%2Bd%25e/%C3%BC~?versionId=x%2Fy&uploads"
         );
-        let uri = b.uri(Some("bkt"), None, &q(&[("location", "")]), "us-east-1").unwrap();
+        let uri = b
+            .uri(Some("bkt"), None, &q(&[("location", "")]), "us-east-1")
+            .unwrap();
         assert_eq!(uri.to_string(), "http://localhost:9000/bkt?location");
         let uri = b.uri(None, None, &[], "us-east-1").unwrap();
         assert_eq!(uri.to_string(), "http://localhost:9000/");
@@ -296,12 +301,18 @@ mod tests {
         let uri = b.uri(Some("bkt"), Some("k"), &[], "eu-west-1").unwrap();
         assert_eq!(uri.to_string(), "https://bkt.s3.eu-west-1.amazonaws.com/k");
         let uri = b.uri(Some("my.bkt"), Some("k"), &[], "eu-west-1").unwrap();
-        assert_eq!(uri.to_string(), "https://s3.eu-west-1.amazonaws.com/my.bkt/k");
+        assert_eq!(
+            uri.to_string(),
+            "https://s3.eu-west-1.amazonaws.com/my.bkt/k"
+        );
         let b = BaseUrl::parse("s3.dualstack.us-west-2.amazonaws.com", true).unwrap();
         assert_eq!(b.aws.as_ref().unwrap().region.as_deref(), Some("us-west-2"));
         assert!(b.aws.as_ref().unwrap().dualstack);
         let b = BaseUrl::parse("s3-us-west-1.amazonaws.com", true).unwrap();
         assert_eq!(b.aws.unwrap().region.as_deref(), Some("us-west-1"));
-        assert!(BaseUrl::parse("ec2.amazonaws.com", true).unwrap().aws.is_none());
+        assert!(BaseUrl::parse("ec2.amazonaws.com", true)
+            .unwrap()
+            .aws
+            .is_none());
     }
 }

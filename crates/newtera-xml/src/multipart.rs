@@ -99,7 +99,8 @@ impl CompleteMultipartUploadResult {
     pub fn from_xml(xml: &[u8]) -> Result<Self, XmlError> {
         const DOC: &str = "CompleteMultipartUploadResult";
         // moto names the root `CompleteMultipartUploadResponse`.
-        let (mut p, root) = Parser::open_one_of(xml, DOC, DOC, &["CompleteMultipartUploadResponse"])?;
+        let (mut p, root) =
+            Parser::open_one_of(xml, DOC, DOC, &["CompleteMultipartUploadResponse"])?;
         let mut out = CompleteMultipartUploadResult::default();
         let mut etag = None;
         p.children(&root, |p, c| {
