@@ -64,7 +64,7 @@ fn garage_version(bin: &Path) -> Option<String> {
 
 fn is_wanted_garage(version: &str) -> bool {
     version
-        .split(|c: char| c.is_whitespace() || c == 'v')
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
         .any(|word| word == GARAGE_VERSION)
 }
 
@@ -195,6 +195,9 @@ mod tests {
             "garage v2.5.0 [features: k2v, lmdb, sqlite]"
         ));
         assert!(is_wanted_garage("garage 2.5.0"));
+        assert!(is_wanted_garage(
+            "garage cargo:2.5.0 [features: bundled-libs, k2v, lmdb, metrics, sqlite]"
+        ));
         assert!(!is_wanted_garage("garage v2.5.01"));
         assert!(!is_wanted_garage("garage v1.0.0"));
     }

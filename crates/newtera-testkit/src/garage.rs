@@ -39,7 +39,6 @@ fn try_start(bin: &Path, dir: &Path) -> Result<TestServer, String> {
     let s3_port = process::free_port();
     let rpc_port = process::free_port();
     let admin_port = process::free_port();
-    let admin_token = process::random_hex(32);
     let config = format!(
         r#"metadata_dir = "{meta}"
 data_dir = "{data}"
@@ -56,13 +55,10 @@ root_domain = ".s3.garage.localhost"
 
 [admin]
 api_bind_addr = "127.0.0.1:{admin_port}"
-admin_token = "{admin_token}"
-metrics_token = "{metrics_token}"
 "#,
         meta = dir.join("meta").display(),
         data = dir.join("data").display(),
         rpc_secret = process::random_hex(32),
-        metrics_token = process::random_hex(32),
     );
     let config_path = dir.join("garage.toml");
     std::fs::write(&config_path, config).map_err(|e| format!("write config: {e}"))?;
@@ -74,6 +70,10 @@ metrics_token = "{metrics_token}"
     let log = File::create(&log_path).map_err(|e| format!("create log: {e}"))?;
     let log2 = log.try_clone().map_err(|e| format!("clone log: {e}"))?;
 
+    // `--default-bucket` makes the key from GARAGE_DEFAULT_ACCESS_KEY /
+    // GARAGE_DEFAULT_SECRET_KEY (with the right to create buckets, in
+    // garage 2.5.0) and the bucket GARAGE_DEFAULT_BUCKET, owned by that key,
+    // before any API listens: once /health answers, CreateBucket works.
     let mut cmd = Command::new(bin);
     cmd.arg("-c")
         .arg(&config_path)
@@ -102,32 +102,6 @@ metrics_token = "{metrics_token}"
                 "admin /health on {admin} not 200 after {:?}",
                 process::READY_TIMEOUT
             )));
-        }
-    }
-
-    // The default key may not create buckets; the tests need it to.
-    let allowed = http::request(
-        &admin,
-        "POST",
-        &format!("/v2/UpdateKey?id={access_key}"),
-        &[
-            ("Authorization", &format!("Bearer {admin_token}")),
-            ("Content-Type", "application/json"),
-        ],
-        br#"{"allow":{"createBucket":true}}"#,
-    );
-    match allowed {
-        Ok((200, _)) => {}
-        Ok((status, body)) => {
-            process::kill(&mut child);
-            return Err(fail(format!(
-                "UpdateKey (allow createBucket) answered {status}: {}",
-                String::from_utf8_lossy(&body)
-            )));
-        }
-        Err(e) => {
-            process::kill(&mut child);
-            return Err(fail(format!("UpdateKey (allow createBucket) failed: {e}")));
         }
     }
 
