@@ -30,6 +30,7 @@
 // handler, both `unsafe`. Every `unsafe` block carries a SAFETY comment.
 #![allow(unsafe_code)]
 
+pub mod fault;
 mod embedded;
 mod garage;
 mod http;
