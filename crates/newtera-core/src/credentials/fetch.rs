@@ -50,7 +50,11 @@ impl fmt::Debug for Http {
 }
 
 impl Http {
-    pub(crate) fn new(connect_timeout: Duration, request_timeout: Duration, max_attempts: u32) -> Self {
+    pub(crate) fn new(
+        connect_timeout: Duration,
+        request_timeout: Duration,
+        max_attempts: u32,
+    ) -> Self {
         Http {
             connect_timeout,
             request_timeout,
@@ -91,10 +95,11 @@ impl Http {
                 if let Some(config) = &self.config {
                     b = config(b);
                 }
-                b.build().map_err(|source| NetworkCredentialsError::Transport {
-                    endpoint: endpoint.to_owned(),
-                    source,
-                })
+                b.build()
+                    .map_err(|source| NetworkCredentialsError::Transport {
+                        endpoint: endpoint.to_owned(),
+                        source,
+                    })
             })
             .await
     }

@@ -266,7 +266,8 @@ mod tests {
     #[test]
     fn json_credentials_errors_hide_values() {
         for body in [
-            &br#"{"AccessKeyId":"AK","SecretAccessKey":"SUPERSECRET","Expiration":"SUPERSECRET"}"#[..],
+            &br#"{"AccessKeyId":"AK","SecretAccessKey":"SUPERSECRET","Expiration":"SUPERSECRET"}"#
+                [..],
             br#"{"AccessKeyId":"AK","SecretAccessKey":["SUPERSECRET"]}"#,
             br#"{"AccessKeyId":"AK","SecretAccessKey":"SUPERSECRET""#,
             br#"{"AccessKeyId":"AK"}"#,
