@@ -129,7 +129,8 @@ impl ObjectContent {
                                 None if buf.is_empty() => single = Some(chunk),
                                 None => buf.extend_from_slice(&chunk),
                                 Some(prev) => {
-                                    buf.reserve(max.min(prev.len() + chunk.len() * 2));
+                                    // One allocation of the part's size, no regrowth.
+                                    buf.reserve(max);
                                     buf.extend_from_slice(&prev);
                                     buf.extend_from_slice(&chunk);
                                 }
