@@ -184,7 +184,11 @@ impl Rule {
                 return false;
             }
         }
-        if self.query.as_deref().is_some_and(|q| !req.query.contains(q)) {
+        if self
+            .query
+            .as_deref()
+            .is_some_and(|q| !req.query.contains(q))
+        {
             return false;
         }
         true
@@ -399,7 +403,11 @@ impl FaultProxy {
 
     /// Every request seen so far, in order.
     pub fn log(&self) -> Vec<Exchange> {
-        self.shared.log.lock().map(|l| l.clone()).unwrap_or_default()
+        self.shared
+            .log
+            .lock()
+            .map(|l| l.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -425,7 +433,9 @@ fn runtime() -> &'static tokio::runtime::Handle {
                 let _ = tx.send(rt.handle().clone());
                 rt.block_on(std::future::pending::<()>());
             })
-            .unwrap_or_else(|e| panic!("newtera-testkit: cannot start the fault proxy thread: {e}"));
+            .unwrap_or_else(|e| {
+                panic!("newtera-testkit: cannot start the fault proxy thread: {e}")
+            });
         rx.recv()
             .unwrap_or_else(|e| panic!("newtera-testkit: fault proxy thread failed: {e}"))
     })
@@ -587,7 +597,11 @@ impl Head {
     fn framing(&self, request: bool, request_method: &str) -> io::Result<Framing> {
         if !request {
             let status = self.status();
-            if request_method == "HEAD" || (100..200).contains(&status) || status == 204 || status == 304 {
+            if request_method == "HEAD"
+                || (100..200).contains(&status)
+                || status == 204
+                || status == 304
+            {
                 return Ok(Framing::Length(0));
             }
         }
@@ -635,11 +649,13 @@ enum Copied {
 }
 
 /// Copies one framed body from `from` to `to`, applying `fault`.
+/// `fired` is called as the fault happens, before the client can see it.
 async fn copy_body(
     from: &mut Conn,
     to: &mut TcpStream,
     framing: Framing,
     fault: BodyFault,
+    fired: &(dyn Fn() + Send + Sync),
 ) -> io::Result<Copied> {
     // Clamp the fault into a body of known length.
     let fault = match (framing, fault) {
@@ -657,6 +673,7 @@ async fn copy_body(
             let len = data.len() as u64;
             match fault {
                 BodyFault::Cut(k) if k < offset + len => {
+                    fired();
                     let keep = (k - offset) as usize;
                     to.write_all(&data[..keep]).await?;
                     to.flush().await?;
@@ -665,6 +682,7 @@ async fn copy_body(
                 BodyFault::Flip(k) if k >= offset && k < offset + len => {
                     let i = (k - offset) as usize;
                     data[i] ^= 0xff;
+                    fired();
                     flipped = true;
                 }
                 _ => {}
@@ -689,6 +707,7 @@ async fn copy_body(
             let piece = from.read_some(PIECE).await?;
             if piece.is_empty() {
                 if matches!(fault, BodyFault::Cut(_)) {
+                    fired();
                     return Ok(Copied::Cut);
                 }
                 break;
@@ -706,6 +725,7 @@ async fn copy_body(
             if size == 0 {
                 if matches!(fault, BodyFault::Cut(_)) {
                     // Never reached the cut: withhold the end of the body.
+                    fired();
                     to.flush().await?;
                     return Ok(Copied::Cut);
                 }
@@ -753,7 +773,12 @@ async fn drain_body(from: &mut Conn, framing: Framing) -> io::Result<()> {
         Framing::Chunked => loop {
             let line = from.read_line().await?;
             let text = std::str::from_utf8(&line).map_err(|_| bad("bad chunk size line"))?;
-            let text = text.trim_end_matches("\r\n").split(';').next().unwrap_or_default().trim();
+            let text = text
+                .trim_end_matches("\r\n")
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim();
             let size = u64::from_str_radix(text, 16).map_err(|_| bad("bad chunk size"))?;
             if size == 0 {
                 loop {
@@ -774,9 +799,7 @@ async fn drain_body(from: &mut Conn, framing: Framing) -> io::Result<()> {
             }
             from.read_line().await?;
         },
-        Framing::UntilClose => {
-            while !from.read_some(PIECE).await?.is_empty() {}
-        }
+        Framing::UntilClose => while !from.read_some(PIECE).await?.is_empty() {},
     }
     Ok(())
 }
@@ -875,10 +898,14 @@ async fn exchange(
         Some((Fault::Respond { status, code }, counters)) => {
             drain_body(client, req_framing).await?;
             let answer = error_response(*status, code, method == "HEAD");
+            shared.applied(counters);
             client.s.write_all(&answer).await?;
             client.s.flush().await?;
-            shared.applied(counters);
-            return Ok(if client_close { Next::Close } else { Next::KeepAlive });
+            return Ok(if client_close {
+                Next::Close
+            } else {
+                Next::KeepAlive
+            });
         }
         _ => {}
     }
@@ -896,7 +923,7 @@ async fn exchange(
         return Ok(Next::Close);
     };
     up.s.write_all(&req.raw).await?;
-    copy_body(client, &mut up.s, req_framing, BodyFault::None).await?;
+    copy_body(client, &mut up.s, req_framing, BodyFault::None, &|| {}).await?;
     up.s.flush().await?;
 
     // The response head (interim 1xx answers pass straight through).
@@ -926,9 +953,9 @@ async fn exchange(
                 return Ok(Next::Reset);
             }
             Fault::ResetAfterHeaders => {
+                shared.applied(counters);
                 client.s.write_all(&resp.raw).await?;
                 client.s.flush().await?;
-                shared.applied(counters);
                 *up_slot = None;
                 return Ok(Next::Reset);
             }
@@ -960,12 +987,14 @@ async fn exchange(
     }
 
     client.s.write_all(&resp.raw).await?;
-    let copied = copy_body(up, &mut client.s, resp_framing, body_fault).await?;
+    let fired = || {
+        if let Some((_, counters)) = &decision {
+            shared.applied(counters);
+        }
+    };
+    let copied = copy_body(up, &mut client.s, resp_framing, body_fault, &fired).await?;
     match copied {
         Copied::Cut => {
-            if let Some((_, counters)) = &decision {
-                shared.applied(counters);
-            }
             *up_slot = None;
             if reset_on_cut {
                 // Let the bytes already written leave before the reset.
@@ -975,13 +1004,7 @@ async fn exchange(
             let _ = client.s.shutdown().await;
             return Ok(Next::Close);
         }
-        Copied::Done(flipped) => {
-            if flipped {
-                if let Some((_, counters)) = &decision {
-                    shared.applied(counters);
-                }
-            }
-        }
+        Copied::Done(_) => {}
     }
     if server_close {
         *up_slot = None;
@@ -989,7 +1012,11 @@ async fn exchange(
             return Ok(Next::Close);
         }
     }
-    Ok(if client_close { Next::Close } else { Next::KeepAlive })
+    Ok(if client_close {
+        Next::Close
+    } else {
+        Next::KeepAlive
+    })
 }
 
 #[cfg(test)]
@@ -1004,11 +1031,20 @@ mod tests {
             query: "partNumber=2&uploadId=abc".into(),
         };
         assert!(Rule::new(Fault::DropRequest).matches(&req));
-        assert!(Rule::new(Fault::DropRequest).method("put").query_contains("partNumber=2").matches(&req));
+        assert!(Rule::new(Fault::DropRequest)
+            .method("put")
+            .query_contains("partNumber=2")
+            .matches(&req));
         assert!(!Rule::new(Fault::DropRequest).method("GET").matches(&req));
-        assert!(Rule::new(Fault::DropRequest).path_ends_with("/key").matches(&req));
-        assert!(!Rule::new(Fault::DropRequest).path_ends_with("/bucket").matches(&req));
-        assert!(!Rule::new(Fault::DropRequest).query_contains("uploads").matches(&req));
+        assert!(Rule::new(Fault::DropRequest)
+            .path_ends_with("/key")
+            .matches(&req));
+        assert!(!Rule::new(Fault::DropRequest)
+            .path_ends_with("/bucket")
+            .matches(&req));
+        assert!(!Rule::new(Fault::DropRequest)
+            .query_contains("uploads")
+            .matches(&req));
     }
 
     #[test]
