@@ -1,6 +1,6 @@
 //! `test` and `ci`.
 
-use crate::{cargo, run, servers, Failure};
+use crate::{cargo, fuzz, run, servers, Failure};
 
 /// Installs the servers and runs every test of the workspace against them.
 pub(crate) fn test(args: &[String]) -> Result<(), Failure> {
@@ -22,8 +22,9 @@ pub(crate) fn test(args: &[String]) -> Result<(), Failure> {
     run(&mut doc)
 }
 
-/// `test`, then formatting, lints and docs, all with warnings denied. Every
-/// step runs; the first failure's exit code is passed on.
+/// `test`, then formatting, lints and docs, all with warnings denied, then a
+/// fuzz smoke run (5 s per target). Every step runs; the first failure's
+/// exit code is passed on.
 pub(crate) fn ci(args: &[String]) -> Result<(), Failure> {
     let mut failures = Vec::new();
     let mut step = |name: &str, result: Result<(), Failure>| {
@@ -50,6 +51,10 @@ pub(crate) fn ci(args: &[String]) -> Result<(), Failure> {
         run(cargo()
             .args(["doc", "--workspace", "--no-deps"])
             .env("RUSTDOCFLAGS", "-Dwarnings")),
+    );
+    step(
+        "fuzz",
+        fuzz::fuzz(&["--seconds".to_owned(), "5".to_owned()]),
     );
     match failures.into_iter().next() {
         None => {

@@ -4,9 +4,13 @@
 //!   (`$NEWTERA_CACHE`, default `$HOME/.cache/newtera`);
 //! - `test [ARGS]`: install the servers, then run the whole test suite against
 //!   them (ARGS go to `cargo test`);
-//! - `ci [ARGS]`: `test`, then rustfmt, clippy and rustdoc with warnings denied.
+//! - `ci [ARGS]`: `test`, then rustfmt, clippy and rustdoc with warnings denied,
+//!   then a 5-second fuzz smoke run per target;
+//! - `fuzz [--seconds N] [TARGET...]`: build and run the libFuzzer targets of
+//!   `fuzz/` for N seconds each (default 10).
 
 mod ci;
+mod fuzz;
 mod servers;
 
 use std::process::ExitCode;
@@ -19,7 +23,10 @@ commands:
                     (default $HOME/.cache/newtera) unless already there
   test [ARGS]       install-servers, then `cargo test --workspace --all-targets ARGS`
                     and `cargo test --workspace --doc ARGS` against real servers
-  ci [ARGS]         test, then fmt --check, clippy -D warnings, doc -D warnings
+  ci [ARGS]         test, then fmt --check, clippy -D warnings, doc -D warnings,
+                    fuzz --seconds 5
+  fuzz [--seconds N] [TARGET...]
+                    build the fuzz/ targets (cargo-fuzz in $NEWTERA_CACHE), run each N s
 
 environment:
   NEWTERA_CACHE        cache folder for the servers
@@ -39,6 +46,7 @@ fn main() -> ExitCode {
         }),
         Some("test") => ci::test(&rest),
         Some("ci") => ci::ci(&rest),
+        Some("fuzz") => fuzz::fuzz(&rest),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
             Ok(())

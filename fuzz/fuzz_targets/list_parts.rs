@@ -1,0 +1,11 @@
+#![no_main]
+//! Fuzz target: `ListPartsResult::from_xml` on arbitrary bytes.
+//! Asserts no panic, a typed error naming the document, and a result no
+//! larger than the input (see `newtera_fuzz`).
+
+use libfuzzer_sys::fuzz_target;
+use newtera_xml::ListPartsResult;
+
+fuzz_target!(|data: &[u8]| {
+    newtera_fuzz::parse(data, "ListPartsResult", ListPartsResult::from_xml);
+});

@@ -1,0 +1,18 @@
+#![no_main]
+//! Fuzz target: `Retention::from_xml` on arbitrary bytes, then `to_xml` of what it parsed.
+//! Asserts no panic, a typed error naming the document, and a result no
+//! larger than the input,
+//! and `from_xml(to_xml(v)) == v` (or a typed `Unrepresentable`) (see `newtera_fuzz`).
+
+use libfuzzer_sys::fuzz_target;
+use newtera_xml::Retention;
+
+fuzz_target!(|data: &[u8]| {
+    if let Some(v) = newtera_fuzz::parse(data, "Retention", Retention::from_xml) {
+        let strings = [v.mode.as_deref(), v.retain_until_date.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>();
+        newtera_fuzz::reserialize(&v, &strings, Retention::to_xml, Retention::from_xml);
+    }
+});
