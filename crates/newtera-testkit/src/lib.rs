@@ -30,8 +30,8 @@
 // handler, both `unsafe`. Every `unsafe` block carries a SAFETY comment.
 #![allow(unsafe_code)]
 
-pub mod fault;
 mod embedded;
+pub mod fault;
 mod garage;
 mod http;
 mod moto;
