@@ -12,45 +12,10 @@
 mod common;
 
 use std::io::Cursor;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
 
 use bytes::Bytes;
-use newtera::{
-    Error, ObjectContent, Progress, Retention, RetentionMode, SseCustomerKey, SseKms, SseS3, Tags,
-};
-
-/// A `Progress` that prints the bytes the server has acknowledged, as a
-/// percentage when the total is known.
-#[derive(Default)]
-struct PrintProgress {
-    total: Mutex<Option<u64>>,
-    done: AtomicU64,
-}
-
-impl Progress for PrintProgress {
-    fn set_total(&self, total: Option<u64>) {
-        if let Ok(mut t) = self.total.lock() {
-            *t = total;
-        }
-        match total {
-            Some(n) => println!("  progress: uploading {n} bytes"),
-            None => println!("  progress: uploading data of unknown length"),
-        }
-    }
-
-    fn update(&self, bytes: u64) {
-        let done = self.done.fetch_add(bytes, Ordering::SeqCst) + bytes;
-        match self.total.lock().ok().and_then(|t| *t) {
-            Some(total) if total > 0 => println!(
-                "  progress: +{bytes} bytes acknowledged, {done}/{total} ({}%)",
-                done * 100 / total
-            ),
-            _ => println!("  progress: +{bytes} bytes acknowledged, {done} so far"),
-        }
-    }
-}
+use newtera::{ObjectContent, Retention, RetentionMode, SseCustomerKey, SseKms, SseS3, Tags};
 
 /// `length` bytes of generated data in 64 KiB chunks, as a stream whose
 /// length the client is not told (the reference streams a kernel tarball
@@ -76,36 +41,6 @@ fn generated_stream(length: usize) -> impl futures::Stream<Item = Result<Bytes, 
             Some((Ok(Bytes::from(chunk)), (sent + n, seed)))
         },
     )
-}
-
-/// Midnight UTC, 30 days from now (the reference's retention date).
-fn midnight_in_30_days() -> SystemTime {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs();
-    UNIX_EPOCH + Duration::from_secs(now - now % 86_400 + 30 * 86_400)
-}
-
-/// Prints the outcome of an upload the server or the client may refuse.
-fn report(
-    feature: &str,
-    result: Result<newtera::ObjectWriteResult, Error>,
-) -> Option<newtera::ObjectWriteResult> {
-    match result {
-        Ok(r) => {
-            common::print_created(&r);
-            Some(r)
-        }
-        Err(e @ Error::InvalidArgument { .. }) => {
-            common::refused(feature, &e);
-            None
-        }
-        Err(e) => {
-            common::skipped(feature, &e);
-            None
-        }
-    }
 }
 
 #[tokio::main]
@@ -177,7 +112,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .sse(SseCustomerKey::new(b"32byteslongsecretkeymustprovided")?)
         .await;
-    report("SSE-C", result);
+    common::report("SSE-C", result);
 
     println!("Upload data with KMS type of server-side encryption.");
     let result = client
@@ -191,7 +126,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             [("Key1", "Value1"), ("Key2", "Value2")],
         ))
         .await;
-    report("SSE-KMS", result);
+    common::report("SSE-KMS", result);
 
     println!("Upload data with S3 type of server-side encryption.");
     let result = client
@@ -202,7 +137,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .sse(SseS3::new())
         .await;
-    if let Some(r) = report("SSE-S3", result) {
+    if let Some(r) = common::report("SSE-S3", result) {
         match r.headers.get("x-amz-server-side-encryption") {
             Some(v) => println!("  server-side encryption: {v:?}"),
             None => println!(
@@ -218,7 +153,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if !client.bucket_exists(locked).await? {
         client.make_bucket(locked).object_lock(true).await?;
     }
-    let date = midnight_in_30_days();
+    let date = common::midnight_in_30_days();
     let mut tags = Tags::new_object_tags();
     tags.insert("User", "jsmith")?;
     let result = client
@@ -231,44 +166,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .retention(Retention::new(RetentionMode::Governance, date))
         .legal_hold(true)
         .await;
-    let mut lock_applied = false;
-    if report("tags, retention and legal hold", result).is_some() {
-        // Did the server apply them? Its HEAD answer says so.
-        let st = client.stat_object(locked, "my-object").await?;
-        let h = |name: &str| {
-            st.metadata
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        match h("x-amz-tagging-count") {
-            Some(n) => println!("  tags: {n} on the object"),
-            None => println!("  skipped: server does not support object tags: no x-amz-tagging-count in stat_object"),
-        }
-        match (
-            h("x-amz-object-lock-mode"),
-            h("x-amz-object-lock-retain-until-date"),
-        ) {
-            (Some(mode), Some(until)) => {
-                lock_applied = true;
-                println!("  retention: {mode} until {until}");
-            }
-            _ => println!(
-                "  skipped: server does not support object retention: it accepted the headers \
-                 but stat_object shows no x-amz-object-lock-mode"
-            ),
-        }
-        match h("x-amz-object-lock-legal-hold") {
-            Some(v) => {
-                lock_applied = true;
-                println!("  legal hold: {v}");
-            }
-            None => println!(
-                "  skipped: server does not support legal hold: stat_object shows no \
-                 x-amz-object-lock-legal-hold"
-            ),
-        }
-    }
+    let lock_applied = match common::report("tags, retention and legal hold", result) {
+        Some(_) => common::check_lock(client, locked, "my-object").await?,
+        None => false,
+    };
 
     println!("Upload data with progress bar.");
     let result = client
@@ -277,7 +178,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "my-object",
             ObjectContent::from_reader(Cursor::new(b"hello"), Some(5)),
         )
-        .progress(Arc::new(PrintProgress::default()))
+        .progress(Arc::new(common::PrintProgress::default()))
         .await?;
     common::print_created(&result);
     println!("Upload 12 MiB of unknown length in 5 MiB parts with progress.");
@@ -288,7 +189,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             ObjectContent::from_stream(generated_stream(12 * 1024 * 1024), None),
         )
         .part_size(5 * 1024 * 1024)
-        .progress(Arc::new(PrintProgress::default()))
+        .progress(Arc::new(common::PrintProgress::default()))
         .await?;
     common::print_created(&result);
 

@@ -168,3 +168,117 @@ pub fn date(t: Option<std::time::SystemTime>) -> String {
         rem % 60
     )
 }
+
+/// A `Progress` that prints the bytes the server has acknowledged, as a
+/// percentage when the total is known.
+#[derive(Default)]
+pub struct PrintProgress {
+    total: std::sync::Mutex<Option<u64>>,
+    done: std::sync::atomic::AtomicU64,
+}
+
+impl newtera::Progress for PrintProgress {
+    fn set_total(&self, total: Option<u64>) {
+        if let Ok(mut t) = self.total.lock() {
+            *t = total;
+        }
+        match total {
+            Some(n) => println!("  progress: uploading {n} bytes"),
+            None => println!("  progress: uploading data of unknown length"),
+        }
+    }
+
+    fn update(&self, bytes: u64) {
+        let done = self
+            .done
+            .fetch_add(bytes, std::sync::atomic::Ordering::SeqCst)
+            + bytes;
+        match self.total.lock().ok().and_then(|t| *t) {
+            Some(total) if total > 0 => println!(
+                "  progress: +{bytes} bytes acknowledged, {done}/{total} ({}%)",
+                done * 100 / total
+            ),
+            _ => println!("  progress: +{bytes} bytes acknowledged, {done} so far"),
+        }
+    }
+}
+
+/// Midnight UTC, 30 days from now (the reference's retention date).
+pub fn midnight_in_30_days() -> std::time::SystemTime {
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    UNIX_EPOCH + Duration::from_secs(now - now % 86_400 + 30 * 86_400)
+}
+
+/// Prints the outcome of an upload the server or the client may refuse.
+pub fn report(
+    feature: &str,
+    result: Result<newtera::ObjectWriteResult, newtera::Error>,
+) -> Option<newtera::ObjectWriteResult> {
+    match result {
+        Ok(r) => {
+            print_created(&r);
+            Some(r)
+        }
+        Err(e @ newtera::Error::InvalidArgument { .. }) => {
+            refused(feature, &e);
+            None
+        }
+        Err(e) => {
+            skipped(feature, &e);
+            None
+        }
+    }
+}
+
+/// Checks, with `stat_object`, whether the server applied the tags,
+/// retention and legal hold of an upload; returns true when the object is
+/// now locked (and so cannot be cleaned up).
+pub async fn check_lock(
+    client: &Newtera,
+    bucket: &str,
+    object: &str,
+) -> Result<bool, newtera::Error> {
+    let st = client.stat_object(bucket, object).await?;
+    let h = |name: &str| {
+        st.metadata
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let mut locked = false;
+    match h("x-amz-tagging-count") {
+        Some(n) => println!("  tags: {n} on the object"),
+        None => println!(
+            "  skipped: server does not support object tags: it accepted x-amz-tagging but \
+             stat_object shows no x-amz-tagging-count"
+        ),
+    }
+    match (
+        h("x-amz-object-lock-mode"),
+        h("x-amz-object-lock-retain-until-date"),
+    ) {
+        (Some(mode), Some(until)) => {
+            locked = true;
+            println!("  retention: {mode} until {until}");
+        }
+        _ => println!(
+            "  skipped: server does not support object retention: it accepted the headers \
+             but stat_object shows no x-amz-object-lock-mode"
+        ),
+    }
+    match h("x-amz-object-lock-legal-hold") {
+        Some(v) => {
+            locked |= v == "ON";
+            println!("  legal hold: {v}");
+        }
+        None => println!(
+            "  skipped: server does not support legal hold: it accepted the header but \
+             stat_object shows no x-amz-object-lock-legal-hold"
+        ),
+    }
+    Ok(locked)
+}
