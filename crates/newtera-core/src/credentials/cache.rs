@@ -254,7 +254,7 @@ mod tests {
         let p = CachedProvider::new(counting(Some(Duration::from_secs(301)), 99));
         assert_eq!(p.retrieve().await.expect("ok").access_key(), "AK0");
         assert_eq!(p.retrieve().await.expect("ok").access_key(), "AK0");
-        tokio::time::sleep(Duration::from_millis(1100)).await;
+        tokio::time::sleep(Duration::from_millis(1400)).await;
         assert_eq!(p.retrieve().await.expect("ok").access_key(), "AK1");
 
         // No expiration: the TTL applies.
@@ -271,7 +271,7 @@ mod tests {
     async fn failed_refresh_keeps_valid_credentials() {
         let p = CachedProvider::new(counting(Some(Duration::from_secs(301)), 1));
         assert_eq!(p.retrieve().await.expect("ok").access_key(), "AK0");
-        tokio::time::sleep(Duration::from_millis(1100)).await;
+        tokio::time::sleep(Duration::from_millis(1400)).await;
         // The refresh fails but AK0 is still valid.
         assert_eq!(p.retrieve().await.expect("stale ok").access_key(), "AK0");
         // And is not retried at every call.
