@@ -9,6 +9,7 @@
 //! - `fuzz [--seconds N] [TARGET...]`: build and run the libFuzzer targets of
 //!   `fuzz/` for N seconds each (default 10).
 
+mod bench;
 mod ci;
 mod fuzz;
 mod servers;
@@ -27,6 +28,7 @@ commands:
                     fuzz --seconds 5
   fuzz [--seconds N] [TARGET...]
                     build the fuzz/ targets (cargo-fuzz in $NEWTERA_CACHE), run each N s
+  bench [--quick]   Newtera vs aws-sdk-s3, minio-rs, object_store -> BENCHMARKS.md
 
 environment:
   NEWTERA_CACHE        cache folder for the servers
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
         Some("test") => ci::test(&rest),
         Some("ci") => ci::ci(&rest),
         Some("fuzz") => fuzz::fuzz(&rest),
+        Some("bench") => bench::bench(&rest),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
             Ok(())
