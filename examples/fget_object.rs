@@ -20,7 +20,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let setup = common::setup().await?;
     let client = &setup.client;
     let bucket = "newtera-example-fget-object";
-    common::ensure_bucket(client, bucket).await?;
+    common::ensure_versioned_bucket(client, bucket).await?;
     let data: Vec<u8> = (0..6 * 1024 * 1024u32).map(|i| (i % 253) as u8).collect();
     let written = client.put_object(bucket, "my-object", data.clone()).await?;
     println!("uploaded my-object ({} bytes)", data.len());

@@ -22,7 +22,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let setup = common::setup().await?;
     let client = &setup.client;
     let bucket = "newtera-example-get-object";
-    common::ensure_bucket(client, bucket).await?;
+    common::ensure_versioned_bucket(client, bucket).await?;
     let data: Vec<u8> = (0..4096u32).map(|i| (i % 251) as u8).collect();
     let written = client.put_object(bucket, "my-object", data.clone()).await?;
     println!("uploaded my-object ({} bytes)", data.len());

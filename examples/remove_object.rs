@@ -17,7 +17,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let setup = common::setup().await?;
     let client = &setup.client;
     let bucket = "newtera-example-remove-object";
-    common::ensure_bucket(client, bucket).await?;
+    common::ensure_versioned_bucket(client, bucket).await?;
     client.put_object(bucket, "my-object", "hello").await?;
     println!("uploaded my-object");
 

@@ -26,7 +26,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let setup = common::setup().await?;
     let client = &setup.client;
     let bucket = "newtera-example-remove-objects";
-    common::ensure_bucket(client, bucket).await?;
+    common::ensure_versioned_bucket(client, bucket).await?;
     for name in ["my-object1", "my-object2"] {
         client.put_object(bucket, name, "hello").await?;
     }
@@ -38,7 +38,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     client.put_object(bucket, "my/keep", "hello").await?;
     println!(
-        "uploaded 29 objects: {:?}",
+        "uploaded {} objects",
         remaining(client, bucket).await?.len()
     );
 

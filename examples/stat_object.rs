@@ -30,7 +30,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let setup = common::setup().await?;
     let client = &setup.client;
     let bucket = "newtera-example-stat-object";
-    common::ensure_bucket(client, bucket).await?;
+    common::ensure_versioned_bucket(client, bucket).await?;
     let written = client
         .put_object(bucket, "my-object", "hello, stat")
         .content_type("text/plain")

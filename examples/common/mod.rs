@@ -97,8 +97,25 @@ pub async fn ensure_bucket(client: &Newtera, bucket: &str) -> Result<(), newtera
     Ok(())
 }
 
-/// Deletes every object of `bucket` (streaming the listing into
-/// `remove_objects`), then the bucket itself.
+/// Creates `bucket` with object lock, which turns versioning on, so that
+/// uploads get version ids; a server without object lock gets a plain
+/// bucket (and its uploads no version ids).
+pub async fn ensure_versioned_bucket(client: &Newtera, bucket: &str) -> Result<(), newtera::Error> {
+    if client.bucket_exists(bucket).await? {
+        return Ok(());
+    }
+    match client.make_bucket(bucket).object_lock(true).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.as_s3().is_some() => {
+            println!("(object lock refused, so {bucket} is not versioned: {e})");
+            client.make_bucket(bucket).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Deletes every object of `bucket` (every version and delete marker when
+/// the server lists versions), then the bucket itself.
 pub async fn remove_bucket_and_objects(
     client: &Newtera,
     bucket: &str,
@@ -106,6 +123,25 @@ pub async fn remove_bucket_and_objects(
     if !client.bucket_exists(bucket).await? {
         return Ok(());
     }
+    let versions = client
+        .list_objects(bucket)
+        .recursive(true)
+        .include_version(true)
+        .into_stream()
+        .map_ok(DeleteObject::from);
+    let mut errors = client
+        .remove_objects(bucket, DeleteObjects::from_try_stream(versions))
+        .into_stream();
+    loop {
+        match errors.try_next().await {
+            Ok(Some(e)) => println!("  clean-up: {e}"),
+            Ok(None) => break,
+            // s3s-fs has no ListObjectVersions: delete the current objects.
+            Err(e) if e.code() == Some("NotImplemented") => break,
+            Err(e) => return Err(e),
+        }
+    }
+    // Whatever is left (all of it when versions cannot be listed).
     let listing = client
         .list_objects(bucket)
         .recursive(true)
