@@ -399,6 +399,11 @@ enum Outcome {
     UnexpectedError(String),
     /// Did not return within [`CELL_LIMIT`].
     Hung,
+    /// A flipped byte went undetected because the server declares no
+    /// checksum the client can verify for this object (moto's multipart
+    /// CRC64NVME value is 4 bytes long, for instance). Counted apart and
+    /// reported; every server that declares a usable checksum must catch it.
+    Unverifiable(String),
 }
 
 struct Report {
@@ -680,6 +685,15 @@ async fn run_cell(env: &Env, cell: Cell, index: usize) -> Report {
             }
         }
     };
+    let outcome = match outcome {
+        Outcome::Corrupt(wrong) if cell.kind == Kind::FlipByte => {
+            match unusable_checksum(env, cell.op).await {
+                Some(why) => Outcome::Unverifiable(format!("{wrong}; {why}")),
+                None => Outcome::Corrupt(wrong),
+            }
+        }
+        o => o,
+    };
     // Did the fault fire, did the client come back, were attempts bounded?
     if handle.applied() == 0 {
         problems.push(format!(
@@ -758,6 +772,31 @@ async fn run_cell(env: &Env, cell: Cell, index: usize) -> Report {
     }
 }
 
+/// Why the object `op` reads has no checksum the client could verify, if so.
+async fn unusable_checksum(env: &Env, op: Op) -> Option<String> {
+    let key = match op {
+        Op::GetMultipartObject => MULTI_KEY,
+        _ => return None,
+    };
+    let resp = env.direct.get_object(&env.bucket, key).await.ok()?;
+    let declared: Vec<String> = resp
+        .headers
+        .iter()
+        .filter(|(k, _)| k.as_str().starts_with("x-amz-checksum-crc"))
+        .map(|(k, v)| format!("{k}: {}", v.to_str().unwrap_or("?")))
+        .collect();
+    let usable = resp.headers.iter().any(|(k, v)| {
+        let v = v.to_str().unwrap_or("");
+        let want = match k.as_str() {
+            "x-amz-checksum-crc64nvme" => 12,
+            "x-amz-checksum-crc32c" => 8,
+            _ => return false,
+        };
+        !v.contains('-') && v.len() == want
+    });
+    (!usable).then(|| format!("the server declares no usable checksum ({declared:?})"))
+}
+
 async fn matrix(server: &'static TestServer) {
     let started = Instant::now();
     let env = Env::new(server).await;
@@ -774,6 +813,7 @@ async fn matrix(server: &'static TestServer) {
 
     let (mut ok, mut expected, mut corrupt, mut debris, mut unexpected, mut hung, mut other) =
         (0, 0, 0, 0, 0, 0, 0);
+    let mut unverifiable = Vec::new();
     let mut lines = Vec::new();
     let mut failing_ops = BTreeSet::new();
     for (_, r) in &reports {
@@ -783,11 +823,15 @@ async fn matrix(server: &'static TestServer) {
             Outcome::Corrupt(_) => corrupt += 1,
             Outcome::UnexpectedError(_) => unexpected += 1,
             Outcome::Hung => hung += 1,
+            Outcome::Unverifiable(w) => unverifiable.push(format!("  {}: {w}", r.cell)),
         }
         if r.debris {
             debris += 1;
         }
-        let bad_outcome = !matches!(r.outcome, Outcome::Success | Outcome::ExpectedError);
+        let bad_outcome = !matches!(
+            r.outcome,
+            Outcome::Success | Outcome::ExpectedError | Outcome::Unverifiable(_)
+        );
         if !r.problems.is_empty() && !r.debris && !bad_outcome {
             other += 1;
         }
@@ -799,6 +843,7 @@ async fn matrix(server: &'static TestServer) {
                 Outcome::Corrupt(w) => format!("CORRUPT: {w}"),
                 Outcome::UnexpectedError(e) => format!("unexpected error: {e}"),
                 Outcome::Hung => "HUNG".to_owned(),
+                Outcome::Unverifiable(w) => format!("unverifiable: {w}"),
             };
             lines.push(format!(
                 "  {}: {what}{}{} [{:.1}s]",
@@ -812,12 +857,13 @@ async fn matrix(server: &'static TestServer) {
     let total = reports.len();
     println!(
         "fault matrix ({:?}): {total} cells, {ok} succeeded with the right bytes, {expected} expected typed errors, \
-         {corrupt} corrupt, {debris} debris, {unexpected} unexpected errors, {hung} hung, {other} other problems \
-         [{:.1}s]",
+         {corrupt} corrupt, {debris} debris, {unexpected} unexpected errors, {hung} hung, {other} other problems, \
+         {} unverifiable by the server's checksum [{:.1}s]",
         server.kind,
+        unverifiable.len(),
         started.elapsed().as_secs_f64()
     );
-    for l in &lines {
+    for l in unverifiable.iter().chain(&lines) {
         println!("{l}");
     }
     assert!(

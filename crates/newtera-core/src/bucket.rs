@@ -92,7 +92,10 @@ impl ListBuckets {
     /// Sends the request.
     pub async fn send(self) -> Result<Vec<Bucket>> {
         const OP: &str = "ListBuckets";
-        let resp = self.client.send(S3Request::new(OP, Method::GET)).await?;
+        let resp = self
+            .client
+            .send(S3Request::new(OP, Method::GET).error_in_200())
+            .await?;
         let body = crate::read_body(OP, resp).await?;
         let doc = newtera_xml::ListAllMyBucketsResult::from_xml(&body).map_err(Error::xml(OP))?;
         Ok(doc
@@ -164,7 +167,12 @@ impl MakeBucket {
                 HeaderValue::from_static("true"),
             );
         }
-        self.client.send(req).await?;
+        match self.client.send(req).await {
+            Ok(_) => {}
+            // An earlier attempt created it and its answer was lost.
+            Err(Error::S3(e)) if e.code == "BucketAlreadyOwnedByYou" && e.attempts > 1 => {}
+            Err(e) => return Err(e),
+        }
         self.client.remember_region(&self.bucket, &region);
         Ok(())
     }
@@ -175,7 +183,12 @@ impl RemoveBucket {
     pub async fn send(self) -> Result<()> {
         check_bucket_name(&self.bucket)?;
         let req = S3Request::new("DeleteBucket", Method::DELETE).bucket(&self.bucket);
-        self.client.send(req).await?;
+        match self.client.send(req).await {
+            Ok(_) => {}
+            // An earlier attempt removed it and its answer was lost.
+            Err(Error::S3(e)) if e.code == "NoSuchBucket" && e.attempts > 1 => {}
+            Err(e) => return Err(e),
+        }
         self.client.forget_region(&self.bucket);
         Ok(())
     }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use newtera_signer::{PayloadHash, Provider, StaticProvider};
 use newtera_transport::{
-    Body, ErrorIn200, HttpRequest, HttpResponse, HttpService, Idempotency, RetryConfig,
+    Attempts, Body, ErrorIn200, HttpRequest, HttpResponse, HttpService, Idempotency, RetryConfig,
     S3ErrorCode, SigningScope, Transport, TransportBuilder, TransportError,
 };
 
@@ -108,7 +108,7 @@ impl Newtera {
             secure: true,
             region: None,
             credentials: None,
-            checksum: Some(ChecksumAlgorithm::Crc32c),
+            checksum: Some(ChecksumAlgorithm::Crc64Nvme),
             resume_attempts: 5,
             transport: Transport::builder(),
         }
@@ -229,7 +229,9 @@ impl NewteraBuilder {
 
     /// The checksum sent with uploads (`x-amz-checksum-*`, per part and for
     /// the object) and requested on downloads; `None` turns checksums off
-    /// for servers that reject them. Default: CRC32C.
+    /// for servers that reject them. Default: CRC64NVME, whose multipart
+    /// objects carry a full-object checksum that downloads can verify
+    /// (CRC32C multipart objects only have a composite one).
     pub fn checksum_algorithm(mut self, alg: Option<ChecksumAlgorithm>) -> Self {
         self.checksum = alg;
         self
@@ -363,6 +365,9 @@ impl<'a> S3Request<'a> {
         self.region = Some(r.into());
         self
     }
+    /// The answer is a small document: buffer it inside the retry loop (so a
+    /// connection lost mid-body is retried) and treat a 200 carrying an
+    /// S3 `<Error>` document as the error it is.
     pub(crate) fn error_in_200(mut self) -> Self {
         self.error_in_200 = true;
         self
@@ -472,6 +477,7 @@ impl Newtera {
             object: object.map(str::to_owned),
             status: parts.status,
             op,
+            attempts: parts.extensions.get::<Attempts>().map_or(1, |a| a.0),
         };
         let bytes = if method == Method::HEAD {
             bytes::Bytes::new()
@@ -512,7 +518,8 @@ impl Newtera {
         }
         let req = S3Request::new("GetBucketLocation", Method::GET)
             .bucket(bucket)
-            .query("location", "");
+            .query("location", "")
+            .error_in_200();
         let resp = self.send_in(req, DEFAULT_REGION.to_owned()).await?;
         let body = resp
             .into_body()

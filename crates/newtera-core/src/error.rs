@@ -209,6 +209,9 @@ pub struct S3Error {
     pub status: StatusCode,
     /// The operation that failed.
     pub op: &'static str,
+    /// How many attempts the request took; above 1, an earlier attempt may
+    /// have taken effect before its answer was lost.
+    pub attempts: u32,
 }
 
 impl fmt::Display for S3Error {

@@ -7,6 +7,7 @@ mod bucket;
 mod checksum;
 mod client;
 mod content;
+pub mod credentials;
 mod delete;
 mod error;
 mod get;
@@ -22,6 +23,10 @@ pub use bucket::{Bucket, BucketExists, ListBuckets, MakeBucket, RemoveBucket};
 pub use checksum::ChecksumAlgorithm;
 pub use client::{Newtera, NewteraBuilder, DEFAULT_REGION};
 pub use content::ObjectContent;
+pub use credentials::{
+    default_chain, AssumeRoleProvider, CachedProvider, EcsProvider, ImdsProvider,
+    NetworkCredentialsError, WebIdentityProvider,
+};
 pub use delete::{DeleteErrorStream, DeleteObjects, RemoveObject, RemoveObjects};
 pub use error::{Error, Result, S3Error};
 pub use get::{FGetObject, GetObject, GetObjectResponse, ObjectBody, StatObject};

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use newtera_signer::PayloadHash;
-use newtera_transport::{Body, HttpResponse};
+use newtera_transport::{Attempts, Body, HttpResponse};
 use tokio::task::JoinSet;
 
 use crate::checksum::{self, ChecksumAlgorithm, Hasher};
@@ -498,12 +498,49 @@ impl Upload {
         part_size: u64,
         part_count: Option<u64>,
     ) -> Result<ObjectWriteResult> {
+        let upload_id = self.create().await?;
+        let mut guard = AbortGuard {
+            client: self.client.clone(),
+            bucket: self.bucket.clone(),
+            object: self.object.clone(),
+            upload_id: Some(upload_id.clone()),
+        };
+        let result = self
+            .upload_parts(&upload_id, &mut content, first, part_size, part_count)
+            .await;
+        let (parts, full_checksum) = match result {
+            Ok(r) => r,
+            Err(e) => {
+                guard.abort_now().await;
+                return Err(e);
+            }
+        };
+        match self.complete(&upload_id, parts, full_checksum).await {
+            Ok(r) => {
+                guard.upload_id = None;
+                Ok(r)
+            }
+            Err(e) => {
+                guard.abort_now().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// CreateMultipartUpload. When an attempt may have created an upload
+    /// whose answer was lost, the strays are aborted so none is orphaned.
+    async fn create(&self) -> Result<String> {
         const OP: &str = "CreateMultipartUpload";
+        let started = std::time::Instant::now();
         let req = S3Request::new(OP, Method::POST)
             .bucket(&self.bucket)
             .object(&self.object)
             .query("uploads", "")
-            .headers(self.headers.clone());
+            .headers(self.headers.clone())
+            // Safe to repeat: uploads created by attempts whose answers were
+            // lost are swept below.
+            .idempotent(true)
+            .error_in_200();
         let req = match self.client.inner.checksum {
             Some(alg) => {
                 let req = req.header(
@@ -521,34 +558,67 @@ impl Upload {
             }
             None => req,
         };
-        let resp = self.client.send(req).await?;
-        let body = crate::read_body(OP, resp).await?;
-        let init =
-            newtera_xml::InitiateMultipartUploadResult::from_xml(&body).map_err(Error::xml(OP))?;
-        let mut guard = AbortGuard {
-            client: self.client.clone(),
-            bucket: self.bucket.clone(),
-            object: self.object.clone(),
-            upload_id: Some(init.upload_id.clone()),
-        };
-        let result = self
-            .upload_parts(&init.upload_id, &mut content, first, part_size, part_count)
-            .await;
-        let (parts, full_checksum) = match result {
-            Ok(r) => r,
-            Err(e) => {
-                guard.abort_now().await;
-                return Err(e);
-            }
-        };
-        match self.complete(&init.upload_id, parts, full_checksum).await {
-            Ok(r) => {
-                guard.upload_id = None;
-                Ok(r)
+        let outcome = async {
+            let resp = self.client.send(req).await?;
+            let attempts = resp.extensions().get::<Attempts>().map_or(1, |a| a.0);
+            let body = crate::read_body(OP, resp).await?;
+            let init = newtera_xml::InitiateMultipartUploadResult::from_xml(&body)
+                .map_err(Error::xml(OP))?;
+            Ok::<_, Error>((init.upload_id, attempts))
+        }
+        .await;
+        match outcome {
+            Ok((id, attempts)) => {
+                if attempts > 1 {
+                    self.sweep_strays(Some(&id), started).await;
+                }
+                Ok(id)
             }
             Err(e) => {
-                guard.abort_now().await;
+                let maybe_created = match &e {
+                    Error::Transport { source, .. } => !source.is_connect(),
+                    Error::S3(s3) => s3.attempts > 1,
+                    _ => true,
+                };
+                if maybe_created {
+                    self.sweep_strays(None, started).await;
+                }
                 Err(e)
+            }
+        }
+    }
+
+    /// Aborts uploads of this very key started since `started` (with a few
+    /// seconds of slack for clock skew), except `keep`. They can only be
+    /// ours from attempts whose answers were lost, unless another writer
+    /// began an upload of the same key in that window: a documented risk
+    /// taken only after a lost answer.
+    async fn sweep_strays(&self, keep: Option<&str>, started: std::time::Instant) {
+        let window = started.elapsed() + std::time::Duration::from_secs(5);
+        let since = std::time::SystemTime::now()
+            .checked_sub(window)
+            .unwrap_or(std::time::UNIX_EPOCH);
+        let uploads = match self
+            .client
+            .list_incomplete_uploads(&self.bucket)
+            .prefix(&self.object)
+            .send()
+            .await
+        {
+            Ok(u) => u,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot list uploads to remove strays");
+                return;
+            }
+        };
+        // Some servers do not track when an upload began (moto answers a
+        // fixed date in 2010); a date that old is read as "unknown".
+        let undated = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_420_070_400);
+        for u in uploads {
+            let recent = u.initiated.is_none_or(|t| t >= since || t < undated);
+            if u.object_name == self.object && Some(u.upload_id.as_str()) != keep && recent {
+                tracing::debug!("aborting a stray multipart upload left by a lost answer");
+                let _ = abort(&self.client, &self.bucket, &self.object, &u.upload_id).await;
             }
         }
     }
@@ -700,6 +770,7 @@ impl Upload {
                 HeaderValue::from_static("FULL_OBJECT"),
             );
         }
+        let expected_etag = multipart_etag(&parts);
         let doc = newtera_xml::CompleteMultipartUpload { parts };
         let xml = doc.to_xml().map_err(Error::xml(OP))?;
         let req = S3Request::new(OP, Method::POST)
@@ -710,7 +781,15 @@ impl Upload {
             .signed_body(xml)
             .idempotent(true)
             .error_in_200();
-        let resp = self.client.send(req).await?;
+        let resp = match self.client.send(req).await {
+            Ok(r) => r,
+            Err(Error::S3(e)) if e.code == "NoSuchUpload" && e.attempts > 1 => {
+                // An earlier attempt completed the upload and its answer was
+                // lost: the object is there if its ETag is the one our parts make.
+                return self.completed_by_lost_attempt(expected_etag, e).await;
+            }
+            Err(e) => return Err(e),
+        };
         let mut result = self.write_result(&resp, None);
         let body = crate::read_body(OP, resp).await?;
         let doc =
@@ -719,6 +798,47 @@ impl Upload {
         result.location = Some(doc.location).filter(|l| !l.is_empty());
         Ok(result)
     }
+}
+
+impl Upload {
+    async fn completed_by_lost_attempt(
+        &self,
+        expected: Option<String>,
+        err: Box<crate::error::S3Error>,
+    ) -> Result<ObjectWriteResult> {
+        let mut stat = self.client.stat_object(&self.bucket, &self.object);
+        if let Some(Sse::CustomerKey(k)) = &self.opts.sse {
+            stat = stat.ssec(k.clone());
+        }
+        match (stat.send().await, expected) {
+            (Ok(obj), Some(want)) if obj.etag.as_deref() == Some(want.as_str()) => {
+                Ok(ObjectWriteResult {
+                    bucket_name: self.bucket.clone(),
+                    object_name: self.object.clone(),
+                    etag: obj.etag,
+                    version_id: obj.version_id,
+                    last_modified: obj.last_modified,
+                    headers: obj.metadata,
+                    location: None,
+                })
+            }
+            _ => Err(Error::S3(err)),
+        }
+    }
+}
+
+/// The ETag S3 gives a multipart object: the MD5 of the parts' binary MD5s,
+/// then `-<count>`. `None` when a part's ETag is not a plain MD5.
+fn multipart_etag(parts: &[newtera_xml::CompletedPart]) -> Option<String> {
+    use md5::Digest as _;
+    let mut md5 = md5::Md5::new();
+    for p in parts {
+        let raw = hex::decode(trim_etag(&p.etag))
+            .ok()
+            .filter(|b| b.len() == 16)?;
+        md5.update(&raw);
+    }
+    Some(format!("{}-{}", hex::encode(md5.finalize()), parts.len()))
 }
 
 /// What every part of one multipart upload shares.

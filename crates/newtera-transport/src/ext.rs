@@ -73,3 +73,11 @@ impl S3ErrorCode {
         &self.0
     }
 }
+
+/// Response extension set by the retry layer: how many attempts the request
+/// took (1 when the first attempt answered). An operation whose earlier
+/// attempt may have taken effect before its answer was lost (a retried
+/// `CreateBucket` answered `BucketAlreadyOwnedByYou`, say) reads it to tell
+/// its own earlier success from someone else's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Attempts(pub u32);

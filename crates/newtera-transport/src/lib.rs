@@ -48,7 +48,7 @@ use newtera_signer as signer;
 pub use body::{Body, ResponseBody, ResponseBodyStream};
 pub use error::{BoxError, ErrorKind, TransportError};
 pub use error_body::ERROR_BODY_LIMIT;
-pub use ext::{ErrorIn200, Idempotency, S3ErrorCode, SigningScope};
+pub use ext::{Attempts, ErrorIn200, Idempotency, S3ErrorCode, SigningScope};
 pub use retry::{RetryBudget, RetryConfig};
 pub use transport::{
     Transport, TransportBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,

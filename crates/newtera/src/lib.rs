@@ -37,6 +37,10 @@ pub use newtera_xml as xml;
 
 /// Credentials and credential providers.
 pub mod credentials {
+    pub use newtera_core::credentials::{
+        default_chain, AssumeRoleProvider, CachedProvider, EcsProvider, ImdsProvider,
+        NetworkCredentialsError, WebIdentityProvider,
+    };
     pub use newtera_signer::{
         AwsConfigProvider, ChainedProvider, Credentials, CredentialsError, EnvAwsProvider,
         EnvMinioProvider, MinioClientConfigProvider, Provider, StaticProvider,

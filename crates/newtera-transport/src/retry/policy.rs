@@ -8,7 +8,7 @@ use tower::retry::Policy;
 use super::backoff::{cap, full_jitter, THROTTLE_FACTOR};
 use super::{Backoff, RetryConfig};
 use crate::error::{ErrorKind, TransportError};
-use crate::ext::{Idempotency, S3ErrorCode};
+use crate::ext::{Attempts, Idempotency, S3ErrorCode};
 use crate::{HttpRequest, HttpResponse};
 
 /// The retry policy of the transport (see [`RetryConfig`] for the rules).
@@ -108,6 +108,9 @@ impl Policy<HttpRequest, HttpResponse, TransportError> for RetryPolicy {
         result: &mut Result<HttpResponse, TransportError>,
     ) -> Option<Backoff> {
         self.attempts = self.attempts.saturating_add(1);
+        if let Ok(res) = result.as_mut() {
+            res.extensions_mut().insert(Attempts(self.attempts));
+        }
         let class = Self::classify(req, result)?;
         let cfg = &self.shared.config;
         if self.attempts >= cfg.max_attempts {
