@@ -172,7 +172,13 @@ pub(crate) fn bench(args: &[String]) -> Result<(), Failure> {
     run(cargo()
         .current_dir(&root)
         .env("CARGO_TARGET_DIR", &target)
-        .args(["build", "--release", "-p", "newtera-bench", "--bins"]))?;
+        .args([
+            "build",
+            "--release",
+            "--manifest-path",
+            "crates/newtera-bench/Cargo.toml",
+            "--bins",
+        ]))?;
     let bin = target.join("release");
     let mut server = Server::start(&bin.join("bench-server"))?;
     let endpoint = format!("http://{}", server.addr);
