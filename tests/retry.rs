@@ -29,7 +29,7 @@ enum Inject {
 struct Recorder {
     inject: Inject,
     fail: usize,
-    seen: Arc<Mutex<Vec<(String, String)>>>,
+    seen: Seen,
 }
 
 impl<S> tower::Layer<S> for Recorder {
@@ -109,7 +109,10 @@ fn fast(max_attempts: u32) -> RetryConfig {
     }
 }
 
-fn recorder(inject: Inject, fail: usize) -> (Recorder, Arc<Mutex<Vec<(String, String)>>>) {
+/// Each attempt's (`x-amz-date`, `authorization`).
+type Seen = Arc<Mutex<Vec<(String, String)>>>;
+
+fn recorder(inject: Inject, fail: usize) -> (Recorder, Seen) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     (
         Recorder {
