@@ -77,10 +77,13 @@ impl Hasher {
     }
 }
 
-/// Sets `x-amz-checksum-<alg>` for `data`, and `x-amz-sdk-checksum-algorithm`
-/// (some servers only store a checksum when that names it).
-pub(crate) fn set_header(h: &mut HeaderMap, alg: ChecksumAlgorithm, data: &[u8]) {
-    set_value(h, alg, &alg.compute(data));
+/// The checksum of data held in several buffers.
+pub(crate) fn compute_chunks(alg: ChecksumAlgorithm, chunks: &[bytes::Bytes]) -> String {
+    let mut h = Hasher::new(alg);
+    for c in chunks {
+        h.update(c);
+    }
+    h.finish()
 }
 
 /// As [`set_header`], with the value already computed.

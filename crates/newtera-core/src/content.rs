@@ -84,12 +84,14 @@ impl ObjectContent {
         self.length
     }
 
-    /// Reads the next `max` bytes; fewer only at the end of the data.
-    pub(crate) async fn read_chunk(&mut self, max: usize) -> io::Result<Bytes> {
+    /// Reads the next `max` bytes; fewer only at the end of the data. A
+    /// stream's chunks are kept as they are (no copy); a reader fills one
+    /// buffer of the part's size.
+    pub(crate) async fn read_chunk(&mut self, max: usize) -> io::Result<PartData> {
         match &mut self.source {
             Source::Bytes(b) => {
                 let n = max.min(b.len());
-                Ok(b.split_to(n))
+                Ok(PartData::one(b.split_to(n)))
             }
             Source::Reader(r) => {
                 let mut buf = BytesMut::with_capacity(max);
@@ -100,49 +102,75 @@ impl ObjectContent {
                         break;
                     }
                 }
-                Ok(buf.freeze())
+                Ok(PartData::one(buf.freeze()))
             }
             Source::Stream { stream, leftover } => {
-                if leftover.len() >= max {
-                    return Ok(leftover.split_to(max));
+                let mut part = PartData::default();
+                if !leftover.is_empty() {
+                    let take = leftover.len().min(max);
+                    part.push(leftover.split_to(take));
                 }
-                let mut buf = BytesMut::new();
-                let first = std::mem::take(leftover);
-                let mut single: Option<Bytes> = None;
-                if !first.is_empty() {
-                    single = Some(first);
-                }
-                let mut have = single.as_ref().map_or(0, Bytes::len);
-                while have < max {
+                while part.len < max {
                     match stream.next().await {
                         None => break,
                         Some(Err(e)) => return Err(io::Error::other(e)),
                         Some(Ok(chunk)) if chunk.is_empty() => {}
                         Some(Ok(mut chunk)) => {
-                            let take = (max - have).min(chunk.len());
+                            let take = (max - part.len).min(chunk.len());
                             if take < chunk.len() {
                                 *leftover = chunk.split_off(take);
                             }
-                            have += chunk.len();
-                            // Keep a lone chunk zero-copy; copy once there are two.
-                            match single.take() {
-                                None if buf.is_empty() => single = Some(chunk),
-                                None => buf.extend_from_slice(&chunk),
-                                Some(prev) => {
-                                    // One allocation of the part's size, no regrowth.
-                                    buf.reserve(max);
-                                    buf.extend_from_slice(&prev);
-                                    buf.extend_from_slice(&chunk);
-                                }
-                            }
+                            part.push(chunk);
                         }
                     }
                 }
-                Ok(match single {
-                    Some(b) => b,
-                    None => buf.freeze(),
-                })
+                Ok(part)
             }
+        }
+    }
+}
+
+/// The data of one part (or of a single-request upload): the source's own
+/// buffers, in order, never copied into one.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PartData {
+    chunks: Vec<Bytes>,
+    len: usize,
+}
+
+impl PartData {
+    fn one(b: Bytes) -> Self {
+        PartData {
+            len: b.len(),
+            chunks: if b.is_empty() { Vec::new() } else { vec![b] },
+        }
+    }
+
+    fn push(&mut self, b: Bytes) {
+        self.len += b.len();
+        self.chunks.push(b);
+    }
+
+    /// Bytes in the part.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The buffers, in order.
+    pub(crate) fn chunks(&self) -> &[Bytes] {
+        &self.chunks
+    }
+
+    /// A replayable request body over the buffers.
+    pub(crate) fn into_body(mut self) -> newtera_transport::Body {
+        match self.chunks.len() {
+            0 => newtera_transport::Body::empty(),
+            1 => newtera_transport::Body::from_bytes(self.chunks.remove(0)),
+            _ => newtera_transport::Body::from_chunks(self.chunks),
         }
     }
 }
@@ -184,7 +212,7 @@ mod tests {
             if b.is_empty() {
                 return out;
             }
-            out.push(b.to_vec());
+            out.push(b.chunks().concat());
         }
     }
 

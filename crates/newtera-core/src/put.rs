@@ -4,15 +4,14 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use newtera_signer::PayloadHash;
-use newtera_transport::{Attempts, Body, HttpResponse};
+use newtera_transport::{Attempts, HttpResponse};
 use tokio::task::JoinSet;
 
 use crate::checksum::{self, ChecksumAlgorithm, Hasher};
 use crate::client::{Newtera, S3Request};
-use crate::content::ObjectContent;
+use crate::content::{ObjectContent, PartData};
 use crate::error::{Error, Result};
 use crate::types::{ObjectWriteResult, Progress, Retention, Sse, Tags};
 use crate::validate::{check_bucket_name, check_object_name};
@@ -273,10 +272,14 @@ fn passes_through(lower: &str) -> bool {
 }
 
 /// The `Content-MD5` header value of `data`.
-fn content_md5(data: &[u8]) -> HeaderValue {
+fn content_md5(data: &PartData) -> HeaderValue {
     use base64::Engine as _;
     use md5::Digest as _;
-    let b64 = base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(data));
+    let mut md5 = md5::Md5::new();
+    for c in data.chunks() {
+        md5.update(c);
+    }
+    let b64 = base64::engine::general_purpose::STANDARD.encode(md5.finalize());
     HeaderValue::from_str(&b64).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
@@ -456,20 +459,24 @@ impl Upload {
         self.multipart(content, first, part_size, part_count).await
     }
 
-    async fn single(&self, data: Bytes) -> Result<ObjectWriteResult> {
+    async fn single(&self, data: PartData) -> Result<ObjectWriteResult> {
         let len = data.len() as u64;
         let mut headers = self.headers.clone();
         if self.opts.needs_content_md5() {
             headers.insert("content-md5", content_md5(&data));
         }
         if let Some(alg) = self.client.inner.checksum {
-            checksum::set_header(&mut headers, alg, &data);
+            checksum::set_value(
+                &mut headers,
+                alg,
+                &checksum::compute_chunks(alg, data.chunks()),
+            );
         }
         let req = S3Request::new("PutObject", Method::PUT)
             .bucket(&self.bucket)
             .object(&self.object)
             .headers(headers)
-            .body(Body::from_bytes(data), PayloadHash::Unsigned);
+            .body(data.into_body(), PayloadHash::Unsigned);
         let resp = self.client.send(req).await?;
         if let Some(p) = &self.opts.progress {
             p.update(len);
@@ -494,7 +501,7 @@ impl Upload {
     async fn multipart(
         self,
         mut content: ObjectContent,
-        first: Bytes,
+        first: PartData,
         part_size: u64,
         part_count: Option<u64>,
     ) -> Result<ObjectWriteResult> {
@@ -627,7 +634,7 @@ impl Upload {
         &self,
         upload_id: &str,
         content: &mut ObjectContent,
-        first: Bytes,
+        first: PartData,
         part_size: u64,
         part_count: Option<u64>,
     ) -> Result<(Vec<newtera_xml::CompletedPart>, Option<String>)> {
@@ -661,8 +668,16 @@ impl Upload {
                         Some(len) => (len - sent).min(part_size) as usize,
                         None => ps,
                     };
+                    // Bound memory: read the next part only once a slot is
+                    // free, so at most `num_parallel_uploads` parts are held.
+                    while tasks.len() >= self.opts.num_parallel_uploads {
+                        if let Err(e) = self.join_one(&mut tasks, &mut done).await {
+                            tasks.abort_all();
+                            return Err(e);
+                        }
+                    }
                     if want == 0 {
-                        Bytes::new()
+                        PartData::default()
                     } else {
                         match content.read_chunk(want).await {
                             Ok(c) => c,
@@ -701,8 +716,8 @@ impl Upload {
                     return Err(short_input(sent, len));
                 }
             }
-            // Bound memory: at most `num_parallel_uploads` parts in flight
-            // plus the one just read.
+            // (Only the first part, read before the upload was created, can
+            // find no free slot here.)
             while tasks.len() >= self.opts.num_parallel_uploads {
                 if let Err(e) = self.join_one(&mut tasks, &mut done).await {
                     tasks.abort_all();
@@ -711,7 +726,9 @@ impl Upload {
             }
             let part_number = number as u32;
             if let Some(h) = full.as_mut() {
-                h.update(&chunk);
+                for c in chunk.chunks() {
+                    h.update(c);
+                }
             }
             tasks.spawn(upload_part(ctx.clone(), part_number, chunk));
             let last = match length {
@@ -856,7 +873,7 @@ struct PartContext {
 async fn upload_part(
     ctx: Arc<PartContext>,
     part_number: u32,
-    data: Bytes,
+    data: PartData,
 ) -> Result<newtera_xml::CompletedPart> {
     let len = data.len() as u64;
     let mut headers = HeaderMap::new();
@@ -866,7 +883,9 @@ async fn upload_part(
     if ctx.content_md5 {
         headers.insert("content-md5", content_md5(&data));
     }
-    let part_checksum = ctx.checksum.map(|alg| alg.compute(&data));
+    let part_checksum = ctx
+        .checksum
+        .map(|alg| checksum::compute_chunks(alg, data.chunks()));
     if let (Some(alg), Some(v)) = (ctx.checksum, part_checksum.as_deref()) {
         checksum::set_value(&mut headers, alg, v);
     }
@@ -876,7 +895,7 @@ async fn upload_part(
         .query("partNumber", part_number.to_string())
         .query("uploadId", ctx.upload_id.clone())
         .headers(headers)
-        .body(Body::from_bytes(data), PayloadHash::Unsigned);
+        .body(data.into_body(), PayloadHash::Unsigned);
     let progress = &ctx.progress;
     let resp = ctx
         .client

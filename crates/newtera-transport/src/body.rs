@@ -35,6 +35,16 @@ enum Kind {
         data: Bytes,
         pos: usize,
     },
+    /// Several byte buffers sent back to back (a part gathered from a
+    /// stream's chunks without copying them into one buffer).
+    Chunks {
+        chunks: Arc<[Bytes]>,
+        /// The chunk being sent, and the offset in it.
+        idx: usize,
+        pos: usize,
+        /// Bytes not yet sent.
+        remaining: u64,
+    },
     Stream {
         stream: BoxStream,
         len: Option<u64>,
@@ -56,6 +66,21 @@ impl Body {
     pub fn from_bytes(b: Bytes) -> Self {
         Body {
             kind: Kind::Bytes { data: b, pos: 0 },
+            progress: None,
+        }
+    }
+
+    /// A body made of `chunks` sent one after the other; replayable, and
+    /// no byte is copied.
+    pub fn from_chunks(chunks: Vec<Bytes>) -> Self {
+        let remaining = chunks.iter().map(|c| c.len() as u64).sum();
+        Body {
+            kind: Kind::Chunks {
+                chunks: chunks.into(),
+                idx: 0,
+                pos: 0,
+                remaining,
+            },
             progress: None,
         }
     }
@@ -85,6 +110,18 @@ impl Body {
         match &self.kind {
             Kind::Empty => Some(Body::empty()),
             Kind::Bytes { data, .. } => Some(Body::from_bytes(data.clone())),
+            Kind::Chunks { chunks, .. } => {
+                let remaining = chunks.iter().map(|c| c.len() as u64).sum();
+                Some(Body {
+                    kind: Kind::Chunks {
+                        chunks: chunks.clone(),
+                        idx: 0,
+                        pos: 0,
+                        remaining,
+                    },
+                    progress: None,
+                })
+            }
             Kind::Stream { .. } => None,
         }
     }
@@ -99,6 +136,7 @@ impl Body {
         match &self.kind {
             Kind::Empty => Some(0),
             Kind::Bytes { data, .. } => Some(data.len() as u64),
+            Kind::Chunks { chunks, .. } => Some(chunks.iter().map(|c| c.len() as u64).sum()),
             Kind::Stream { len, .. } => *len,
         }
     }
@@ -120,6 +158,7 @@ impl fmt::Debug for Body {
         let kind = match self.kind {
             Kind::Empty => "empty",
             Kind::Bytes { .. } => "bytes",
+            Kind::Chunks { .. } => "chunks",
             Kind::Stream { .. } => "stream",
         };
         f.debug_struct("Body")
@@ -154,6 +193,26 @@ impl http_body::Body for Body {
                     Some(Ok(Frame::data(chunk)))
                 }
             }
+            Kind::Chunks {
+                chunks,
+                idx,
+                pos,
+                remaining,
+            } => loop {
+                let Some(cur) = chunks.get(*idx) else {
+                    break None;
+                };
+                if *pos >= cur.len() {
+                    *idx += 1;
+                    *pos = 0;
+                    continue;
+                }
+                let end = cur.len().min(*pos + BYTES_FRAME);
+                let chunk = cur.slice(*pos..end);
+                *remaining -= chunk.len() as u64;
+                *pos = end;
+                break Some(Ok(Frame::data(chunk)));
+            },
             Kind::Stream {
                 stream,
                 len,
@@ -204,6 +263,7 @@ impl http_body::Body for Body {
         match &self.kind {
             Kind::Empty => true,
             Kind::Bytes { data, pos } => *pos >= data.len(),
+            Kind::Chunks { remaining, .. } => *remaining == 0,
             Kind::Stream { done, .. } => *done,
         }
     }
@@ -212,6 +272,7 @@ impl http_body::Body for Body {
         match &self.kind {
             Kind::Empty => SizeHint::with_exact(0),
             Kind::Bytes { data, pos } => SizeHint::with_exact((data.len() - *pos) as u64),
+            Kind::Chunks { remaining, .. } => SizeHint::with_exact(*remaining),
             Kind::Stream {
                 len: Some(l), read, ..
             } => SizeHint::with_exact(l.saturating_sub(*read)),
@@ -532,6 +593,31 @@ mod tests {
         }
         assert_eq!(frames, 3);
         assert_eq!(got.freeze(), data);
+    }
+
+    #[tokio::test]
+    async fn chunks_body_is_replayable_and_sends_every_chunk_in_order() {
+        let chunks = vec![
+            Bytes::from_static(b"ab"),
+            Bytes::new(),
+            Bytes::from(vec![9u8; BYTES_FRAME + 1]),
+            Bytes::from_static(b"z"),
+        ];
+        let want: Vec<u8> = chunks.concat();
+        let body = Body::from_chunks(chunks);
+        assert!(body.is_replayable());
+        assert_eq!(body.content_length(), Some(want.len() as u64));
+        assert_eq!(body.size_hint().exact(), Some(want.len() as u64));
+        for mut b in [body.try_clone().expect("replayable"), body] {
+            let mut got = BytesMut::new();
+            while let Some(f) = b.frame().await {
+                if let Ok(Ok(d)) = f.map_err(|e| e.to_string()).map(|f| f.into_data()) {
+                    got.extend_from_slice(&d);
+                }
+            }
+            assert!(b.is_end_stream());
+            assert_eq!(&got[..], &want[..]);
+        }
     }
 
     #[tokio::test]
