@@ -590,7 +590,7 @@ fn render(results: &[(&Workload, Vec<Row>)], quick: bool, measured: Duration) ->
     );
     md.push_str(&format!(
         "{} repetition{} in rotating client order; figures are medians. Configs: **default** = each client's \
-         defaults (Newtera: UNSIGNED-PAYLOAD + CRC32C; aws-sdk-s3: signed payload + CRC32 request checksums, \
+         defaults (Newtera: UNSIGNED-PAYLOAD + CRC64NVME; aws-sdk-s3: signed payload + CRC32 request checksums, \
          response validation when supported; object_store: signed payload (SHA-256); minio-rs: signed payload \
          (SHA-256)); **equal** = unsigned payload and no checksums where the client allows it (Newtera \
          `checksum_algorithm(None)`; aws-sdk-s3 `disable_payload_signing()` + checksums `WhenRequired`; \
