@@ -5,52 +5,16 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
-
 use bytes::Bytes;
 use newtera::{Error, Newtera, ObjectContent, SseCustomerKey, SseKms, SseS3, Tags};
-
-/// Counts requests that reach the HTTP layer.
-#[derive(Clone)]
-struct Count(Arc<AtomicUsize>);
-impl<S> tower::Layer<S> for Count {
-    type Service = Counted<S>;
-    fn layer(&self, inner: S) -> Counted<S> {
-        Counted(inner, self.0.clone())
-    }
-}
-#[derive(Clone)]
-struct Counted<S>(S, Arc<AtomicUsize>);
-impl<S, R> tower::Service<R> for Counted<S>
-where
-    S: tower::Service<R>,
-{
-    type Response = S::Response;
-    type Error = S::Error;
-    type Future = S::Future;
-    fn poll_ready(
-        &mut self,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), S::Error>> {
-        self.0.poll_ready(cx)
-    }
-    fn call(&mut self, req: R) -> S::Future {
-        self.1.fetch_add(1, Ordering::SeqCst);
-        self.0.call(req)
-    }
-}
 
 const MIB: u64 = 1024 * 1024;
 
 #[tokio::test]
 async fn invalid_arguments_are_typed_errors_and_nothing_is_sent() {
     let server = newtera_testkit::garage();
-    let sent = Arc::new(AtomicUsize::new(0));
-    let client = common::builder(server)
-        .layer(Count(sent.clone()))
-        .build()
-        .unwrap();
+    let sent = common::Count::default();
+    let client = common::builder(server).layer(sent.clone()).build().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let key = SseCustomerKey::new(&[1u8; 32]).unwrap();
     let long_key = "k".repeat(1025);
@@ -281,11 +245,7 @@ async fn invalid_arguments_are_typed_errors_and_nothing_is_sent() {
         );
         classes += 1;
     }
-    assert_eq!(
-        sent.load(Ordering::SeqCst),
-        0,
-        "nothing may be sent for invalid input"
-    );
+    assert_eq!(sent.get(), 0, "nothing may be sent for invalid input");
     println!("bad input: {classes} cases, all typed errors, 0 requests sent");
 }
 

@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use newtera::credentials::{
@@ -258,44 +257,11 @@ async fn debug_and_display_never_show_secrets() {
     }
 }
 
-/// Counts requests that reach the HTTP layer.
-#[derive(Clone)]
-struct Count(Arc<AtomicUsize>);
-impl<S> tower::Layer<S> for Count {
-    type Service = Counted<S>;
-    fn layer(&self, inner: S) -> Counted<S> {
-        Counted(inner, self.0.clone())
-    }
-}
-#[derive(Clone)]
-struct Counted<S>(S, Arc<AtomicUsize>);
-impl<S, R> tower::Service<R> for Counted<S>
-where
-    S: tower::Service<R>,
-{
-    type Response = S::Response;
-    type Error = S::Error;
-    type Future = S::Future;
-    fn poll_ready(
-        &mut self,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), S::Error>> {
-        self.0.poll_ready(cx)
-    }
-    fn call(&mut self, req: R) -> S::Future {
-        self.1.fetch_add(1, Ordering::SeqCst);
-        self.0.call(req)
-    }
-}
-
 #[tokio::test]
 async fn invalid_bucket_names_are_refused_before_sending() {
     let server = newtera_testkit::garage();
-    let sent = Arc::new(AtomicUsize::new(0));
-    let client = common::builder(server)
-        .layer(Count(sent.clone()))
-        .build()
-        .unwrap();
+    let sent = common::Count::default();
+    let client = common::builder(server).layer(sent.clone()).build().unwrap();
     let long = "a".repeat(64);
     for bad in [
         "ab",
@@ -316,10 +282,10 @@ async fn invalid_bucket_names_are_refused_before_sending() {
             assert!(matches!(e, Error::InvalidBucketName { .. }), "{bad}: {e:?}");
         }
     }
-    assert_eq!(sent.load(Ordering::SeqCst), 0, "nothing may be sent");
+    assert_eq!(sent.get(), 0, "nothing may be sent");
     // The counting layer does see real requests.
     client.list_buckets().await.unwrap();
-    assert!(sent.load(Ordering::SeqCst) >= 1);
+    assert!(sent.get() >= 1);
 }
 
 #[test]

@@ -3,8 +3,53 @@
 
 #![allow(dead_code)]
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
 use newtera::Newtera;
 use newtera_testkit::TestServer;
+
+/// A tower layer that counts the requests reaching the HTTP layer (every
+/// attempt, after signing): proof that something was, or was not, sent.
+#[derive(Clone, Default)]
+pub struct Count(pub Arc<AtomicUsize>);
+
+impl Count {
+    /// Requests seen so far.
+    pub fn get(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+impl<S> tower::Layer<S> for Count {
+    type Service = Counted<S>;
+    fn layer(&self, inner: S) -> Counted<S> {
+        Counted(inner, self.0.clone())
+    }
+}
+
+/// The service of [`Count`].
+#[derive(Clone)]
+pub struct Counted<S>(S, Arc<AtomicUsize>);
+
+impl<S, R> tower::Service<R> for Counted<S>
+where
+    S: tower::Service<R>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), S::Error>> {
+        self.0.poll_ready(cx)
+    }
+    fn call(&mut self, req: R) -> S::Future {
+        self.1.fetch_add(1, Ordering::SeqCst);
+        self.0.call(req)
+    }
+}
 
 /// A client for `server` with its keys.
 pub fn client(server: &TestServer) -> Newtera {
