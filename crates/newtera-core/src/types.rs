@@ -95,12 +95,6 @@ impl SseCustomerKey {
         self.put_headers(h, "x-amz-server-side-encryption-customer-");
     }
 
-    /// Headers naming the source of a copy.
-    #[allow(dead_code)]
-    pub(crate) fn copy_source_headers(&self, h: &mut HeaderMap) {
-        self.put_headers(h, "x-amz-copy-source-server-side-encryption-customer-");
-    }
-
     fn put_headers(&self, h: &mut HeaderMap, prefix: &str) {
         let mut set = |suffix: &str, v: &str| {
             if let (Ok(n), Ok(v)) = (
