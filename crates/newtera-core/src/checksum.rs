@@ -86,6 +86,32 @@ pub(crate) fn compute_chunks(alg: ChecksumAlgorithm, chunks: &[bytes::Bytes]) ->
     h.finish()
 }
 
+/// The checksum of a whole object from the checksums of its parts, in part
+/// order, as `(base64 value, part length)`: CRC combination needs only each
+/// part's value and length, so the object is never read a second time.
+///
+/// Returns `None` if a value is not one this algorithm produces (they are
+/// the values this crate computed for the parts, so that means a bug).
+pub(crate) fn combine<'a>(
+    alg: ChecksumAlgorithm,
+    parts: impl IntoIterator<Item = (&'a str, u64)>,
+) -> Option<String> {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut acc: Option<u64> = None;
+    for (value, len) in parts {
+        let raw = b64.decode(value).ok()?;
+        let v = match alg {
+            ChecksumAlgorithm::Crc32c => u64::from(u32::from_be_bytes(raw.try_into().ok()?)),
+            ChecksumAlgorithm::Crc64Nvme => u64::from_be_bytes(raw.try_into().ok()?),
+        };
+        acc = Some(match acc {
+            None => v,
+            Some(a) => crc_fast::checksum_combine(alg.crc(), a, v, len),
+        });
+    }
+    Some(encode(alg, acc.unwrap_or_else(|| crc_fast::checksum(alg.crc(), b""))))
+}
+
 /// As [`set_header`], with the value already computed.
 pub(crate) fn set_value(h: &mut HeaderMap, alg: ChecksumAlgorithm, value: &str) {
     if let Ok(v) = HeaderValue::from_str(value) {
@@ -147,6 +173,22 @@ mod tests {
         h.update(b"1234");
         h.update(b"56789");
         assert_eq!(h.finish(), "4waSgw==");
+    }
+
+    #[test]
+    fn combined_part_checksums_equal_the_whole() {
+        let data: Vec<u8> = (0..100_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        for alg in [ChecksumAlgorithm::Crc32c, ChecksumAlgorithm::Crc64Nvme] {
+            let parts: Vec<(String, u64)> = data
+                .chunks(30_000)
+                .map(|c| (alg.compute(c), c.len() as u64))
+                .collect();
+            let combined = combine(alg, parts.iter().map(|(v, l)| (v.as_str(), *l)));
+            assert_eq!(combined.as_deref(), Some(alg.compute(&data).as_str()));
+        }
+        let empty = combine(ChecksumAlgorithm::Crc64Nvme, []);
+        assert_eq!(empty, Some(ChecksumAlgorithm::Crc64Nvme.compute(b"")));
+        assert_eq!(combine(ChecksumAlgorithm::Crc64Nvme, [("4waSgw==", 9)]), None);
     }
 
     #[test]

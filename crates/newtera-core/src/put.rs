@@ -9,7 +9,7 @@ use newtera_signer::PayloadHash;
 use newtera_transport::{Attempts, HttpResponse};
 use tokio::task::JoinSet;
 
-use crate::checksum::{self, ChecksumAlgorithm, Hasher};
+use crate::checksum::{self, ChecksumAlgorithm};
 use crate::client::{Newtera, S3Request};
 use crate::content::{ObjectContent, PartData};
 use crate::error::{Error, Result};
@@ -640,10 +640,8 @@ impl Upload {
     ) -> Result<(Vec<newtera_xml::CompletedPart>, Option<String>)> {
         let ps = part_size as usize;
         let checksum = self.client.inner.checksum;
-        // CRC64NVME multipart objects carry a checksum of the whole object.
-        let mut full = checksum
-            .filter(|a| *a == ChecksumAlgorithm::Crc64Nvme)
-            .map(Hasher::new);
+        // Part lengths by part number, for the whole-object checksum.
+        let mut lengths: Vec<u64> = Vec::new();
         let length = content.length();
         let ctx = Arc::new(PartContext {
             client: self.client.clone(),
@@ -725,11 +723,7 @@ impl Upload {
                 }
             }
             let part_number = number as u32;
-            if let Some(h) = full.as_mut() {
-                for c in chunk.chunks() {
-                    h.update(c);
-                }
-            }
+            lengths.push(chunk.len() as u64);
             tasks.spawn(upload_part(ctx.clone(), part_number, chunk));
             let last = match length {
                 Some(len) => sent >= len,
@@ -746,7 +740,23 @@ impl Upload {
             }
         }
         done.sort_by_key(|p: &newtera_xml::CompletedPart| p.part_number);
-        Ok((done, full.map(|h| h.finish())))
+        // CRC64NVME multipart objects carry a checksum of the whole object,
+        // combined from the parts' checksums (each part was read once).
+        let full = match checksum {
+            Some(alg @ ChecksumAlgorithm::Crc64Nvme) => {
+                let values = done.iter().zip(&lengths).map(|(p, len)| {
+                    (p.checksum_crc64nvme.as_deref().unwrap_or_default(), *len)
+                });
+                Some(checksum::combine(alg, values).ok_or_else(|| {
+                    Error::UnexpectedResponse {
+                        op: "UploadPart",
+                        reason: "a part's CRC64NVME value could not be combined".into(),
+                    }
+                })?)
+            }
+            _ => None,
+        };
+        Ok((done, full))
     }
 
     async fn join_one(
