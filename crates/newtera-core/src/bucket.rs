@@ -1,5 +1,6 @@
 //! Bucket operations: list_buckets, bucket_exists, make_bucket, remove_bucket.
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use http::{HeaderName, HeaderValue, Method};
@@ -153,7 +154,7 @@ impl MakeBucket {
             .unwrap_or_else(|| DEFAULT_REGION.to_owned());
         let mut req = S3Request::new("CreateBucket", Method::PUT)
             .bucket(&self.bucket)
-            .region(region.clone());
+            .region(region.as_str());
         if region != DEFAULT_REGION {
             let doc = newtera_xml::CreateBucketConfiguration {
                 location_constraint: Some(region.clone()),
@@ -173,7 +174,8 @@ impl MakeBucket {
             Err(Error::S3(e)) if e.code == "BucketAlreadyOwnedByYou" && e.attempts > 1 => {}
             Err(e) => return Err(e),
         }
-        self.client.remember_region(&self.bucket, &region);
+        self.client
+            .remember_region(&self.bucket, &Arc::from(region));
         Ok(())
     }
 }

@@ -109,7 +109,10 @@ pub(crate) fn combine<'a>(
             Some(a) => crc_fast::checksum_combine(alg.crc(), a, v, len),
         });
     }
-    Some(encode(alg, acc.unwrap_or_else(|| crc_fast::checksum(alg.crc(), b""))))
+    Some(encode(
+        alg,
+        acc.unwrap_or_else(|| crc_fast::checksum(alg.crc(), b"")),
+    ))
 }
 
 /// As [`set_header`], with the value already computed.
@@ -188,7 +191,10 @@ mod tests {
         }
         let empty = combine(ChecksumAlgorithm::Crc64Nvme, []);
         assert_eq!(empty, Some(ChecksumAlgorithm::Crc64Nvme.compute(b"")));
-        assert_eq!(combine(ChecksumAlgorithm::Crc64Nvme, [("4waSgw==", 9)]), None);
+        assert_eq!(
+            combine(ChecksumAlgorithm::Crc64Nvme, [("4waSgw==", 9)]),
+            None
+        );
     }
 
     #[test]

@@ -46,12 +46,12 @@ pub struct Newtera {
 
 pub(crate) struct Inner {
     pub(crate) base: BaseUrl,
-    pub(crate) region: Option<String>,
+    pub(crate) region: Option<Arc<str>>,
     pub(crate) transport: Transport,
     pub(crate) anonymous: bool,
     pub(crate) checksum: Option<ChecksumAlgorithm>,
     pub(crate) resume_attempts: u32,
-    regions: RwLock<HashMap<String, String>>,
+    regions: RwLock<HashMap<String, Arc<str>>>,
 }
 
 impl fmt::Debug for Newtera {
@@ -275,7 +275,7 @@ impl NewteraBuilder {
         Ok(Newtera {
             inner: Arc::new(Inner {
                 base,
-                region,
+                region: region.map(Arc::from),
                 transport,
                 anonymous,
                 checksum: self.checksum,
@@ -296,7 +296,7 @@ pub(crate) struct S3Request<'a> {
     pub(crate) headers: HeaderMap,
     pub(crate) body: Body,
     pub(crate) payload: Option<PayloadHash>,
-    pub(crate) region: Option<String>,
+    pub(crate) region: Option<Arc<str>>,
     pub(crate) error_in_200: bool,
     pub(crate) idempotent: Option<bool>,
 }
@@ -361,7 +361,7 @@ impl<'a> S3Request<'a> {
         self.payload = Some(payload);
         self
     }
-    pub(crate) fn region(mut self, r: impl Into<String>) -> Self {
+    pub(crate) fn region(mut self, r: impl Into<Arc<str>>) -> Self {
         self.region = Some(r.into());
         self
     }
@@ -389,7 +389,7 @@ impl Newtera {
     }
 
     /// Sends `req` signed for `region`.
-    async fn send_in(&self, req: S3Request<'_>, region: String) -> Result<HttpResponse> {
+    async fn send_in(&self, req: S3Request<'_>, region: Arc<str>) -> Result<HttpResponse> {
         let (op, bucket, object, method) = (req.op, req.bucket, req.object, req.method.clone());
         let http_req = self.build_http(req, region)?;
         let resp = self
@@ -413,21 +413,15 @@ impl Newtera {
         Err(err)
     }
 
-    fn build_http(&self, req: S3Request<'_>, region: String) -> Result<HttpRequest> {
+    fn build_http(&self, req: S3Request<'_>, region: Arc<str>) -> Result<HttpRequest> {
         let uri = self
             .inner
             .base
             .uri(req.bucket, req.object, &req.query, &region)?;
-        let mut builder = http::Request::builder().method(req.method).uri(uri);
-        if let Some(h) = builder.headers_mut() {
-            *h = req.headers;
-        }
-        let mut http_req = builder
-            .body(req.body)
-            .map_err(|e| Error::UnexpectedResponse {
-                op: req.op,
-                reason: format!("cannot build request: {e}"),
-            })?;
+        let mut http_req = http::Request::new(req.body);
+        *http_req.method_mut() = req.method;
+        *http_req.uri_mut() = uri;
+        *http_req.headers_mut() = req.headers;
         let ext = http_req.extensions_mut();
         if !self.inner.anonymous {
             ext.insert(SigningScope {
@@ -506,12 +500,12 @@ impl Newtera {
     }
 
     /// The region to sign requests for `bucket` with.
-    pub(crate) async fn region_for(&self, bucket: Option<&str>) -> Result<String> {
+    pub(crate) async fn region_for(&self, bucket: Option<&str>) -> Result<Arc<str>> {
         if let Some(r) = &self.inner.region {
             return Ok(r.clone());
         }
         let Some(bucket) = bucket else {
-            return Ok(DEFAULT_REGION.to_owned());
+            return Ok(Arc::from(DEFAULT_REGION));
         };
         if let Some(r) = self.cached_region(bucket) {
             return Ok(r);
@@ -520,7 +514,7 @@ impl Newtera {
             .bucket(bucket)
             .query("location", "")
             .error_in_200();
-        let resp = self.send_in(req, DEFAULT_REGION.to_owned()).await?;
+        let resp = self.send_in(req, Arc::from(DEFAULT_REGION)).await?;
         let body = resp
             .into_body()
             .collect(ERROR_BODY_LIMIT)
@@ -528,16 +522,16 @@ impl Newtera {
             .map_err(Error::transport("GetBucketLocation"))?;
         let region = newtera_xml::parse_location_constraint(&body)
             .map_err(Error::xml("GetBucketLocation"))?;
-        let region = match region.as_deref() {
-            None | Some("") => DEFAULT_REGION.to_owned(),
-            Some("EU") => "eu-west-1".to_owned(),
-            Some(r) => r.to_owned(),
+        let region: Arc<str> = match region.as_deref() {
+            None | Some("") => Arc::from(DEFAULT_REGION),
+            Some("EU") => Arc::from("eu-west-1"),
+            Some(r) => Arc::from(r),
         };
         self.remember_region(bucket, &region);
         Ok(region)
     }
 
-    pub(crate) fn cached_region(&self, bucket: &str) -> Option<String> {
+    pub(crate) fn cached_region(&self, bucket: &str) -> Option<Arc<str>> {
         self.inner
             .regions
             .read()
@@ -545,12 +539,12 @@ impl Newtera {
             .and_then(|m| m.get(bucket).cloned())
     }
 
-    pub(crate) fn remember_region(&self, bucket: &str, region: &str) {
+    pub(crate) fn remember_region(&self, bucket: &str, region: &Arc<str>) {
         if self.inner.region.is_some() {
             return;
         }
         if let Ok(mut m) = self.inner.regions.write() {
-            m.insert(bucket.to_owned(), region.to_owned());
+            m.insert(bucket.to_owned(), region.clone());
         }
     }
 

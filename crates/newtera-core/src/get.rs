@@ -503,9 +503,9 @@ fn header_str<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// Object information from the headers of a HEAD or GET answer.
-pub(crate) fn object_from_headers(bucket: &str, object: &str, h: &HeaderMap) -> Object {
+pub(crate) fn object_from_headers(bucket: String, object: String, h: HeaderMap) -> Object {
     let mut user_metadata = BTreeMap::new();
-    for (name, value) in h {
+    for (name, value) in &h {
         if let Some(key) = name.as_str().strip_prefix("x-amz-meta-") {
             if let Ok(v) = value.to_str() {
                 user_metadata.insert(key.to_owned(), v.to_owned());
@@ -513,17 +513,17 @@ pub(crate) fn object_from_headers(bucket: &str, object: &str, h: &HeaderMap) -> 
         }
     }
     Object {
-        bucket_name: bucket.to_owned(),
-        object_name: object.to_owned(),
-        last_modified: header_str(h, "last-modified").and_then(time::parse_http_date),
-        etag: header_str(h, "etag").map(trim_etag),
-        size: header_str(h, "content-length").and_then(|v| v.parse().ok()),
-        content_type: header_str(h, "content-type").map(str::to_owned),
-        version_id: header_str(h, "x-amz-version-id").map(str::to_owned),
-        is_delete_marker: header_str(h, "x-amz-delete-marker") == Some("true"),
-        storage_class: header_str(h, "x-amz-storage-class").map(str::to_owned),
+        bucket_name: bucket,
+        object_name: object,
+        last_modified: header_str(&h, "last-modified").and_then(time::parse_http_date),
+        etag: header_str(&h, "etag").map(trim_etag),
+        size: header_str(&h, "content-length").and_then(|v| v.parse().ok()),
+        content_type: header_str(&h, "content-type").map(str::to_owned),
+        version_id: header_str(&h, "x-amz-version-id").map(str::to_owned),
+        is_delete_marker: header_str(&h, "x-amz-delete-marker") == Some("true"),
+        storage_class: header_str(&h, "x-amz-storage-class").map(str::to_owned),
         user_metadata,
-        metadata: h.clone(),
+        metadata: h,
         ..Object::default()
     }
 }
@@ -538,11 +538,8 @@ impl StatObject {
             .bucket(&self.bucket)
             .object(&self.object);
         let resp = self.client.send(self.opts.apply(req)).await?;
-        Ok(object_from_headers(
-            &self.bucket,
-            &self.object,
-            resp.headers(),
-        ))
+        let headers = resp.into_parts().0.headers;
+        Ok(object_from_headers(self.bucket, self.object, headers))
     }
 }
 

@@ -744,15 +744,16 @@ impl Upload {
         // combined from the parts' checksums (each part was read once).
         let full = match checksum {
             Some(alg @ ChecksumAlgorithm::Crc64Nvme) => {
-                let values = done.iter().zip(&lengths).map(|(p, len)| {
-                    (p.checksum_crc64nvme.as_deref().unwrap_or_default(), *len)
-                });
-                Some(checksum::combine(alg, values).ok_or_else(|| {
-                    Error::UnexpectedResponse {
+                let values = done
+                    .iter()
+                    .zip(&lengths)
+                    .map(|(p, len)| (p.checksum_crc64nvme.as_deref().unwrap_or_default(), *len));
+                Some(
+                    checksum::combine(alg, values).ok_or_else(|| Error::UnexpectedResponse {
                         op: "UploadPart",
                         reason: "a part's CRC64NVME value could not be combined".into(),
-                    }
-                })?)
+                    })?,
+                )
             }
             _ => None,
         };

@@ -33,6 +33,9 @@ pub(crate) struct BaseUrl {
     pub(crate) port: Option<u16>,
     /// Set for Amazon S3 hosts.
     pub(crate) aws: Option<AwsHost>,
+    /// `scheme://host[:port]`, rendered once, for endpoints whose host does
+    /// not depend on the region or bucket (every non-AWS endpoint).
+    origin: Option<String>,
 }
 
 /// What we know about an Amazon S3 endpoint.
@@ -92,12 +95,19 @@ impl BaseUrl {
             .port_u16()
             .filter(|p| !((https && *p == 443) || (!https && *p == 80)));
         let aws = AwsHost::detect(&host);
-        Ok(BaseUrl {
+        let mut base = BaseUrl {
             https,
             host,
             port,
             aws,
-        })
+            origin: None,
+        };
+        if base.aws.is_none() {
+            let mut origin = String::new();
+            base.push_origin(&mut origin, &base.host);
+            base.origin = Some(origin);
+        }
+        Ok(base)
     }
 
     /// True when `bucket` is addressed as `bucket.host` rather than `host/bucket`.
@@ -121,7 +131,28 @@ impl BaseUrl {
         }
     }
 
+    /// Writes `scheme://host[:port]`.
+    fn push_origin(&self, s: &mut String, host: &str) {
+        s.push_str(if self.https { "https://" } else { "http://" });
+        if host.contains(':') {
+            // IPv6 literal without its brackets.
+            if host.starts_with('[') {
+                s.push_str(host);
+            } else {
+                let _ = write!(s, "[{host}]");
+            }
+        } else {
+            s.push_str(host);
+        }
+        if let Some(port) = self.port {
+            let _ = write!(s, ":{port}");
+        }
+    }
+
     /// Builds the request URI. `query` pairs are raw; they are encoded here.
+    ///
+    /// On the path of every request: the URI is written into one buffer
+    /// that the `Uri` then owns, without a copy.
     pub(crate) fn uri(
         &self,
         bucket: Option<&str>,
@@ -129,40 +160,39 @@ impl BaseUrl {
         query: &[(std::borrow::Cow<'static, str>, String)],
         region: &str,
     ) -> Result<Uri> {
-        let mut host = self.service_host(region);
-        let mut path = String::with_capacity(64);
-        path.push('/');
-        if let Some(bucket) = bucket {
-            if self.virtual_style(bucket) {
-                host = format!("{bucket}.{host}");
-            } else {
-                path.push_str(bucket);
-                if object.is_some() {
-                    path.push('/');
-                }
+        let (in_host, in_path) = match bucket {
+            Some(b) if self.virtual_style(b) => (Some(b), None),
+            b => (None, b),
+        };
+        let mut s = String::with_capacity(
+            40 + self.host.len()
+                + bucket.map_or(0, str::len)
+                + object.map_or(0, |o| o.len() + o.len() / 2)
+                + 48 * query.len(),
+        );
+        match (&self.origin, in_host) {
+            (Some(origin), None) => s.push_str(origin),
+            _ => {
+                let host = self.service_host(region);
+                let host = match in_host {
+                    Some(b) => format!("{b}.{host}"),
+                    None => host,
+                };
+                self.push_origin(&mut s, &host);
+            }
+        }
+        s.push('/');
+        if let Some(bucket) = in_path {
+            s.push_str(bucket);
+            if object.is_some() {
+                s.push('/');
             }
         }
         if let Some(object) = object {
             for part in utf8_percent_encode(object, PATH) {
-                path.push_str(part);
+                s.push_str(part);
             }
         }
-        let mut s = String::with_capacity(16 + host.len() + path.len() + 32 * query.len());
-        s.push_str(if self.https { "https://" } else { "http://" });
-        if host.contains(':') {
-            // IPv6 literal without its brackets.
-            if host.starts_with('[') {
-                s.push_str(&host);
-            } else {
-                let _ = write!(s, "[{host}]");
-            }
-        } else {
-            s.push_str(&host);
-        }
-        if let Some(port) = self.port {
-            let _ = write!(s, ":{port}");
-        }
-        s.push_str(&path);
         for (i, (k, v)) in query.iter().enumerate() {
             s.push(if i == 0 { '?' } else { '&' });
             encode_component(k, &mut s);
@@ -171,9 +201,11 @@ impl BaseUrl {
                 encode_component(v, &mut s);
             }
         }
-        s.parse::<Uri>().map_err(|e| Error::UnexpectedResponse {
-            op: "build request URL",
-            reason: e.to_string(),
+        Uri::from_maybe_shared(bytes::Bytes::from(s.into_bytes())).map_err(|e| {
+            Error::UnexpectedResponse {
+                op: "build request URL",
+                reason: e.to_string(),
+            }
         })
     }
 }

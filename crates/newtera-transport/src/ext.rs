@@ -1,5 +1,7 @@
 //! Request and response extensions read or set by the layers.
 
+use std::sync::Arc;
+
 use http::Method;
 
 /// Where a request is signed: present in a request's extensions, the sign
@@ -8,14 +10,14 @@ use http::Method;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SigningScope {
     /// The signing region, e.g. `us-east-1`.
-    pub region: String,
+    pub region: Arc<str>,
     /// The signing service name, `s3` for S3.
     pub service: &'static str,
 }
 
 impl SigningScope {
     /// A scope for the S3 service in `region`.
-    pub fn s3(region: impl Into<String>) -> Self {
+    pub fn s3(region: impl Into<Arc<str>>) -> Self {
         SigningScope {
             region: region.into(),
             service: "s3",

@@ -5,19 +5,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::HeaderValue;
-use tower::util::BoxCloneSyncService;
+use tower::retry::Retry;
+use tower::util::{BoxCloneSyncService, Either};
 use tower::ServiceExt;
 use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::client::{HyperClient, HyperClientConfig};
 use crate::error::{ErrorKind, TransportError};
-use crate::error_body::ErrorBodyLayer;
+use crate::error_body::{ErrorBody, ErrorBodyLayer};
 use crate::retry::{RetryConfig, RetryLayer, RetryPolicy};
-use crate::sign::SignLayer;
+use crate::sign::{Sign, SignLayer};
 use crate::signer::Provider;
-use crate::timeout::TimeoutLayer;
-use crate::user_agent::UserAgentLayer;
+use crate::timeout::{Timeout, TimeoutLayer};
+use crate::user_agent::{UserAgent, UserAgentLayer};
 use crate::{HttpRequest, HttpResponse, HttpService};
 
 /// Default connect timeout.
@@ -156,27 +157,30 @@ impl TransportBuilder {
         })?;
         let policy = RetryPolicy::new(self.retry.clone())?;
         let custom_client = self.http_client.is_some();
-        let client = match self.http_client {
-            Some(c) => c,
-            None => BoxCloneSyncService::new(HyperClient::new(&HyperClientConfig {
-                connect_timeout: self.connect_timeout,
-                cert_check: self.cert_check,
-                extra_roots: &self.extra_roots,
-            })?),
+        let ua = UserAgentLayer::new(user_agent);
+        let base = if custom_client || !self.layers.is_empty() {
+            let client = match self.http_client {
+                Some(c) => c,
+                None => BoxCloneSyncService::new(self.builtin_client()?),
+            };
+            let mut svc = BoxCloneSyncService::new(ua.layer(client));
+            for layer in self.layers.iter().rev() {
+                svc = layer(svc);
+            }
+            Either::Right(svc)
+        } else {
+            // The common case stays unboxed: no allocation per clone or call.
+            Either::Left(ua.layer(self.builtin_client()?))
         };
-        let mut svc = BoxCloneSyncService::new(UserAgentLayer::new(user_agent).layer(client));
-        for layer in self.layers.iter().rev() {
-            svc = layer(svc);
-        }
         let stack = tower::ServiceBuilder::new()
             .layer(RetryLayer::new(policy))
             .layer(SignLayer::new(self.provider.clone()))
             .layer(ErrorBodyLayer::new(self.request_timeout))
             .layer(TimeoutLayer::new(self.request_timeout))
-            .service(svc);
+            .service(base);
         Ok(Transport {
             inner: Arc::new(Inner {
-                service: BoxCloneSyncService::new(stack),
+                stack,
                 summary: Summary {
                     has_credentials: self.provider.is_some(),
                     connect_timeout: self.connect_timeout,
@@ -189,6 +193,16 @@ impl TransportBuilder {
                     layers: self.layers.len(),
                 },
             }),
+        })
+    }
+}
+
+impl TransportBuilder {
+    fn builtin_client(&self) -> Result<HyperClient, TransportError> {
+        HyperClient::new(&HyperClientConfig {
+            connect_timeout: self.connect_timeout,
+            cert_check: self.cert_check,
+            extra_roots: &self.extra_roots,
         })
     }
 }
@@ -215,8 +229,16 @@ pub struct Transport {
     inner: Arc<Inner>,
 }
 
+/// The service under the standard layers: the built-in client with its
+/// user agent, or (with a custom client or user layers) a boxed stack.
+type Base = Either<UserAgent<HyperClient>, HttpService>;
+
+/// The whole stack, concrete: [`Transport::send`] clones and calls it
+/// without boxing; [`Transport::service`] boxes a clone.
+type Stack = Retry<RetryPolicy, Sign<ErrorBody<Timeout<Base>>>>;
+
 struct Inner {
-    service: HttpService,
+    stack: Stack,
     summary: Summary,
 }
 
@@ -242,12 +264,12 @@ impl Transport {
 
     /// Sends `req` through the whole stack.
     pub async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
-        self.service().oneshot(req).await
+        self.inner.stack.clone().oneshot(req).await
     }
 
     /// The stack as a tower service.
     pub fn service(&self) -> HttpService {
-        self.inner.service.clone()
+        BoxCloneSyncService::new(self.inner.stack.clone())
     }
 }
 

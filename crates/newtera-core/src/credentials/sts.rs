@@ -94,7 +94,7 @@ impl StsCall<'_> {
         req.extensions_mut().insert(Idempotency::Idempotent);
         if let Some(region) = self.sign_region {
             req.extensions_mut().insert(SigningScope {
-                region: region.to_owned(),
+                region: region.into(),
                 service: "sts",
             });
             req.extensions_mut().insert(PayloadHash::for_bytes(&body));

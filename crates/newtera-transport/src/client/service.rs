@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
@@ -30,9 +31,13 @@ pub(crate) struct HyperClientConfig<'a> {
 
 /// hyper-util's pooled client over hyper-rustls (HTTPS or plain HTTP,
 /// HTTP/1.1, `TCP_NODELAY`).
+///
+/// Behind an `Arc`: the stack is cloned for every request (tower's
+/// `oneshot`, the retry and sign layers), and hyper-util's `Client` clones
+/// several `Arc`s of its own; one reference count is cheaper.
 #[derive(Clone, Debug)]
 pub(crate) struct HyperClient {
-    client: Client<HttpsConnector<HttpConnector>, Body>,
+    client: Arc<Client<HttpsConnector<HttpConnector>, Body>>,
 }
 
 impl HyperClient {
@@ -47,11 +52,14 @@ impl HyperClient {
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);
-        let client = Client::builder(TokioExecutor::new())
+        let mut builder = Client::builder(TokioExecutor::new());
+        builder
             .pool_idle_timeout(POOL_IDLE_TIMEOUT)
-            .pool_timer(TokioTimer::new())
-            .build(https);
-        Ok(HyperClient { client })
+            .pool_timer(TokioTimer::new());
+        let client = builder.build(https);
+        Ok(HyperClient {
+            client: Arc::new(client),
+        })
     }
 }
 
