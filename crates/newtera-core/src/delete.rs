@@ -15,6 +15,8 @@ use crate::error::{Error, Result};
 use crate::into_future;
 use crate::types::{DeleteError, DeleteObject, Object};
 use crate::validate::{check_bucket_name, check_object_name};
+use newtera_signer::PayloadHash;
+use newtera_transport::Body;
 
 /// S3 takes at most this many keys in one DeleteObjects request.
 const MAX_BATCH: usize = 1000;
@@ -415,7 +417,10 @@ impl Batches {
                 HeaderValue::from_static("application/xml"),
             )
             .header(HeaderName::from_static("content-md5"), md5)
-            .signed_body(xml)
+            // The protocol's Content-MD5 already guards the list in transit;
+            // like object data, it is not also hashed with SHA-256 for the
+            // signature (the design's "no SHA-256 of payloads" rule).
+            .body(Body::from_bytes(xml.into()), PayloadHash::Unsigned)
             .idempotent(true)
             .error_in_200();
         if self.bypass {
@@ -462,6 +467,10 @@ fn delete_body(objects: Vec<DeleteObject>) -> Result<(String, HeaderValue)> {
 /// (see the newtera-xml serialising rules).
 fn xml_representable(o: &DeleteObject) -> bool {
     let ok = |s: &str| {
+        // Fast path: no control byte and no 0xEF lead byte (U+FFFE/U+FFFF).
+        if s.bytes().all(|b| b >= 0x20 && b != 0xef) {
+            return true;
+        }
         s.chars().all(|c| {
             !matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
         })
