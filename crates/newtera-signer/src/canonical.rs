@@ -11,7 +11,7 @@ use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
-use http::{HeaderMap, HeaderName, Uri};
+use http::{HeaderMap, Uri};
 use percent_encoding::{percent_decode, percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use sha2::{Digest, Sha256};
 
@@ -160,7 +160,8 @@ fn put_digits(out: &mut [u8], mut v: u32) {
 /// it is needed rather than built as a `String`.
 #[derive(Clone, Copy)]
 pub(crate) struct Scope<'a> {
-    date: &'a AmzDate,
+    /// `YYYYMMDD`.
+    date: &'a str,
     region: &'a str,
     service: &'a str,
 }
@@ -168,7 +169,7 @@ pub(crate) struct Scope<'a> {
 impl<'a> Scope<'a> {
     pub(crate) fn new(date: &'a AmzDate, region: &'a str, service: &'a str) -> Self {
         Self {
-            date,
+            date: date.date(),
             region,
             service,
         }
@@ -176,7 +177,7 @@ impl<'a> Scope<'a> {
 
     fn parts(&self) -> [&'a str; 6] {
         [
-            self.date.date(),
+            self.date,
             "/",
             self.region,
             "/",
@@ -316,40 +317,64 @@ pub(crate) fn host_from_uri(uri: &Uri) -> Option<&str> {
     }
 }
 
-enum Values<'a> {
-    /// All values of this header in the map.
-    Map(&'a HeaderName),
-    /// A value not in the map (the `host` derived from the URI).
-    Literal(&'a str),
+/// One value of a signed header.
+struct Entry<'a> {
+    name: &'a str,
+    value: &'a [u8],
+    /// Whether the previous entry is a value of the same header.
+    continues: bool,
 }
 
 /// The signed headers of a request, sorted by name.
 pub(crate) struct CanonicalHeaders<'a> {
-    map: &'a HeaderMap,
-    entries: Vec<(&'a str, Values<'a>)>,
+    /// One entry per value, sorted by name; the values of one header keep
+    /// their order in the map.
+    entries: Vec<Entry<'a>>,
 }
 
 impl<'a> CanonicalHeaders<'a> {
     /// Every header of `map` but the [`UNSIGNED_HEADERS`], plus `host` from
     /// `uri` when the map has none.
     pub(crate) fn new(map: &'a HeaderMap, uri: &'a Uri) -> Result<Self, SignError> {
-        let mut entries = Vec::with_capacity(map.keys_len() + 1);
-        for name in map.keys() {
+        let mut entries = Vec::with_capacity(map.len() + 1);
+        let mut has_host = false;
+        // One pass over the map's values instead of a `get_all` (a hash and
+        // a probe) per header.
+        for (name, value) in map {
+            has_host |= name == http::header::HOST;
             if !UNSIGNED_HEADERS.contains(&name.as_str()) {
-                entries.push((name.as_str(), Values::Map(name)));
+                entries.push(Entry {
+                    name: name.as_str(),
+                    value: value.as_bytes(),
+                    continues: false,
+                });
             }
         }
-        if !map.contains_key(http::header::HOST) {
+        if !has_host {
             let host = host_from_uri(uri).ok_or(SignError::MissingHost)?;
-            entries.push(("host", Values::Literal(host)));
+            entries.push(Entry {
+                name: "host",
+                value: host.as_bytes(),
+                continues: false,
+            });
         }
-        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        Ok(Self { map, entries })
+        // Stable: `HeaderMap` yields the values of a header in the order they
+        // were appended, and that order is kept when they are joined.
+        entries.sort_by(|a, b| a.name.cmp(b.name));
+        for i in 1..entries.len() {
+            entries[i].continues = entries[i].name == entries[i - 1].name;
+        }
+        Ok(Self { entries })
+    }
+
+    /// The names, once each, in order.
+    fn names(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.entries.iter().filter(|e| !e.continues).map(|e| e.name)
     }
 
     /// Calls `put` with each piece of `name1;name2;...` in order.
     fn for_each_signed_piece(&self, mut put: impl FnMut(&str)) {
-        for (i, (name, _)) in self.entries.iter().enumerate() {
+        for (i, name) in self.names().enumerate() {
             if i > 0 {
                 put(";");
             }
@@ -359,8 +384,10 @@ impl<'a> CanonicalHeaders<'a> {
 
     /// The length of [`signed_headers`](Self::signed_headers).
     pub(crate) fn signed_headers_len(&self) -> usize {
-        let names: usize = self.entries.iter().map(|(n, _)| n.len()).sum();
-        names + self.entries.len().saturating_sub(1)
+        let (count, len) = self.names().fold((0usize, 0usize), |(count, len), n| {
+            (count + 1, len + n.len())
+        });
+        len + count.saturating_sub(1)
     }
 
     /// Writes `name1;name2;...`.
@@ -377,20 +404,19 @@ impl<'a> CanonicalHeaders<'a> {
 
     /// `name:value\n` for each header; several values are joined with `,`.
     fn write(&self, sink: &mut impl Sink) {
-        for (name, values) in &self.entries {
-            sink.put(name.as_bytes());
-            sink.put(b":");
-            match values {
-                Values::Literal(v) => put_trimmed(sink, v.as_bytes()),
-                Values::Map(n) => {
-                    for (i, v) in self.map.get_all(*n).iter().enumerate() {
-                        if i > 0 {
-                            sink.put(b",");
-                        }
-                        put_trimmed(sink, v.as_bytes());
-                    }
+        for (i, e) in self.entries.iter().enumerate() {
+            if e.continues {
+                sink.put(b",");
+            } else {
+                if i > 0 {
+                    sink.put(b"\n");
                 }
+                sink.put(e.name.as_bytes());
+                sink.put(b":");
             }
+            put_trimmed(sink, e.value);
+        }
+        if !self.entries.is_empty() {
             sink.put(b"\n");
         }
     }
@@ -588,6 +614,33 @@ mod tests {
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "host:h:9000\nx-amz-meta-a:two spaces here\nx-amz-meta-b:1,2\n"
+        );
+    }
+
+    #[test]
+    fn multi_valued_headers_keep_their_order_among_others() {
+        let mut map = HeaderMap::new();
+        map.append("x-amz-meta-z", "z1".parse().unwrap());
+        map.append("x-amz-meta-b", "b1".parse().unwrap());
+        map.append("x-amz-meta-z", "z2".parse().unwrap());
+        map.append("host", "h".parse().unwrap());
+        map.append("x-amz-meta-b", "b2".parse().unwrap());
+        map.append("x-amz-meta-z", "z3".parse().unwrap());
+        map.append("x-amz-meta-a", "a".parse().unwrap());
+        map.append("user-agent", "u1".parse().unwrap());
+        map.append("user-agent", "u2".parse().unwrap());
+        let uri: Uri = "/no/authority".parse().unwrap();
+        let ch = CanonicalHeaders::new(&map, &uri).unwrap();
+        assert_eq!(
+            ch.signed_headers(),
+            "host;x-amz-meta-a;x-amz-meta-b;x-amz-meta-z"
+        );
+        assert_eq!(ch.signed_headers_len(), ch.signed_headers().len());
+        let mut out = Vec::new();
+        ch.write(&mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "host:h\nx-amz-meta-a:a\nx-amz-meta-b:b1,b2\nx-amz-meta-z:z1,z2,z3\n"
         );
     }
 }
