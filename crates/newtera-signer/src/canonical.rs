@@ -3,8 +3,9 @@
 //! The canonical request is never materialised in production: it is fed piece
 //! by piece into a [`Sink`] that is the SHA-256 hasher itself, and the string
 //! to sign likewise into the HMAC. Hashes are hex-encoded into stack arrays
-//! ([`hex_lower`]), so signing allocates little beyond the list of signed
-//! headers and, for a request with a query, its sorted parameters.
+//! ([`hex_lower`]). Header signing allocates the list of signed headers,
+//! the sorted parameters of a request with a query, and the `x-amz-date` and
+//! `Authorization` values themselves.
 
 use std::borrow::Cow;
 use std::fmt;
