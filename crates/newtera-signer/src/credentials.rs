@@ -4,6 +4,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
+use sha2::{Digest, Sha256};
+
 /// How long before their expiration time credentials already count as expired
 /// in [`Credentials::is_expired`], so that a request signed now does not reach
 /// the server with credentials that expired on the way.
@@ -20,6 +22,10 @@ pub(crate) const MASK: &str = "***";
 pub struct Credentials {
     access_key: String,
     secret_key: String,
+    /// SHA-256 of `secret_key`, computed once here so that the signer's key
+    /// cache can tell secrets apart without holding them and without hashing
+    /// the secret on every request. Never shown (see `Debug`).
+    secret_fingerprint: [u8; 32],
     session_token: Option<String>,
     expiration: Option<SystemTime>,
 }
@@ -31,9 +37,11 @@ impl Credentials {
         secret_key: impl Into<String>,
         session_token: Option<String>,
     ) -> Self {
+        let secret_key = secret_key.into();
         Self {
             access_key: access_key.into(),
-            secret_key: secret_key.into(),
+            secret_fingerprint: Sha256::digest(secret_key.as_bytes()).into(),
+            secret_key,
             session_token,
             expiration: None,
         }
@@ -54,6 +62,11 @@ impl Credentials {
     /// The secret access key. Never log or print it.
     pub fn secret_key(&self) -> &str {
         &self.secret_key
+    }
+
+    /// SHA-256 of the secret key (see the field).
+    pub(crate) fn secret_fingerprint(&self) -> &[u8; 32] {
+        &self.secret_fingerprint
     }
 
     /// The session token of temporary credentials. Never log or print it.
@@ -153,6 +166,21 @@ mod tests {
         assert!(dbg.contains("***"), "{dbg}");
         let alt = format!("{c:#?}");
         assert!(!alt.contains("s3cr3t-value") && !alt.contains("t0ken-value"));
+        // Nor the secret's fingerprint.
+        assert!(!alt.contains("fingerprint"), "{alt}");
+    }
+
+    #[test]
+    fn fingerprint_follows_the_secret() {
+        let c = Credentials::new("a", "s", None);
+        assert_eq!(
+            c.secret_fingerprint(),
+            &<[u8; 32]>::from(Sha256::digest(b"s"))
+        );
+        let later = c.clone().with_expiration(SystemTime::now());
+        assert_eq!(later.secret_fingerprint(), c.secret_fingerprint());
+        let other = Credentials::new("a", "t", None);
+        assert_ne!(other.secret_fingerprint(), c.secret_fingerprint());
     }
 
     #[test]

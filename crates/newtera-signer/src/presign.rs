@@ -6,8 +6,7 @@ use http::uri::PathAndQuery;
 use http::{HeaderMap, Method, Uri};
 
 use crate::canonical::{
-    canonical_path, canonical_query, scope, string_to_sign, AmzDate, CanonicalHeaders,
-    CanonicalRequest, ALGORITHM,
+    canonical_path, AmzDate, CanonicalHeaders, CanonicalQuery, CanonicalRequest, Scope, ALGORITHM,
 };
 use crate::sign::{SignError, Signer, SigningParams, UNSIGNED_PAYLOAD};
 
@@ -41,7 +40,7 @@ impl Signer {
             return Err(SignError::InvalidExpires { requested: expires });
         }
         let date = AmzDate::new(params.time)?;
-        let scope = scope(&date, params.region, params.service);
+        let scope = Scope::new(&date, params.region, params.service);
         let credential = format!("{}/{scope}", params.credentials.access_key());
         let canonical_headers = CanonicalHeaders::new(headers, uri)?;
         let signed_headers = canonical_headers.signed_headers();
@@ -57,22 +56,23 @@ impl Signer {
         if let Some(token) = params.credentials.session_token() {
             extra.push(("X-Amz-Security-Token", token));
         }
-        let query = canonical_query(uri.query(), &extra);
+        let query = CanonicalQuery::new(uri.query(), &extra);
         let path = canonical_path(uri);
         let creq_hash = CanonicalRequest {
             method: method.as_str(),
             path,
             query: &query,
             headers: &canonical_headers,
-            signed_headers: &signed_headers,
             payload_hash: UNSIGNED_PAYLOAD,
         }
         .hash_hex();
-        let sts = string_to_sign(&date, &scope, &creq_hash);
-        let key = self.signing_key(&date, params);
-        let signature = aws_sigv4::sign::v4::calculate_signature(key, sts.as_bytes());
+        let signature = self.signature(&date, &scope, &creq_hash, params);
 
-        let path_and_query = format!("{path}?{query}&X-Amz-Signature={signature}");
+        let path_and_query = format!(
+            "{path}?{}&X-Amz-Signature={}",
+            query.to_text(),
+            signature.as_str()
+        );
         let mut parts = uri.clone().into_parts();
         parts.path_and_query =
             Some(

@@ -5,15 +5,19 @@ use std::fmt;
 use std::sync::RwLock;
 use std::time::{Duration, SystemTime};
 
+use hmac::{Hmac, Mac};
 use http::header::{HeaderName, HeaderValue, AUTHORIZATION};
 use http::{HeaderMap, Method, Uri};
 use sha2::{Digest, Sha256};
 
 use crate::canonical::{
-    canonical_path, canonical_query, scope, string_to_sign, AmzDate, CanonicalHeaders,
-    CanonicalRequest, ALGORITHM,
+    canonical_path, hex_lower, write_string_to_sign, AmzDate, CanonicalHeaders, CanonicalQuery,
+    CanonicalRequest, Hex64, Scope, Sink, ALGORITHM,
 };
 use crate::credentials::Credentials;
+
+/// HMAC-SHA256 keyed with a signing key.
+pub(crate) type SigningMac = Hmac<Sha256>;
 
 pub(crate) const X_AMZ_DATE: HeaderName = HeaderName::from_static("x-amz-date");
 pub(crate) const X_AMZ_CONTENT_SHA256: HeaderName = HeaderName::from_static("x-amz-content-sha256");
@@ -54,7 +58,24 @@ impl PayloadHash {
 
     /// Hashes `data` (SHA-256) into a [`PayloadHash::Sha256Hex`].
     pub fn for_bytes(data: &[u8]) -> Self {
-        Self::Sha256Hex(hex::encode(Sha256::digest(data)))
+        Self::Sha256Hex(hex_lower(&Sha256::digest(data).into()).as_str().to_owned())
+    }
+
+    /// The `x-amz-content-sha256` header value; the constants are static
+    /// values, neither validated nor copied again per request.
+    fn to_header_value(&self) -> Result<HeaderValue, SignError> {
+        Ok(match self {
+            Self::Unsigned => HeaderValue::from_static(UNSIGNED_PAYLOAD),
+            Self::Empty => HeaderValue::from_static(EMPTY_SHA256),
+            Self::StreamingUnsignedTrailer => {
+                HeaderValue::from_static(STREAMING_UNSIGNED_PAYLOAD_TRAILER)
+            }
+            Self::Sha256Hex(h) => {
+                HeaderValue::from_str(h).map_err(|_| SignError::InvalidHeaderValue {
+                    header: "x-amz-content-sha256",
+                })?
+            }
+        })
     }
 
     fn validate(&self) -> Result<(), SignError> {
@@ -121,18 +142,22 @@ struct CacheEntry {
     region: Box<str>,
     service: Box<str>,
     access_key: Box<str>,
-    /// SHA-256 of the secret key: the cache never holds the secret itself.
+    /// SHA-256 of the secret key (computed once per [`Credentials`] value):
+    /// the cache never holds the secret itself.
     secret_fingerprint: [u8; 32],
-    key: [u8; 32],
+    /// HMAC-SHA256 keyed with the derived signing key. Keeping the keyed
+    /// state (the key's inner and outer pads already hashed) saves two
+    /// SHA-256 blocks per signature over keying an HMAC from the raw key.
+    mac: SigningMac,
 }
 
 impl CacheEntry {
-    fn matches(&self, date: &[u8; 8], p: &SigningParams<'_>, fp: &[u8; 32]) -> bool {
+    fn matches(&self, date: &[u8; 8], p: &SigningParams<'_>) -> bool {
         &self.date == date
             && &*self.region == p.region
             && &*self.service == p.service
             && &*self.access_key == p.credentials.access_key()
-            && &self.secret_fingerprint == fp
+            && &self.secret_fingerprint == p.credentials.secret_fingerprint()
     }
 }
 
@@ -145,13 +170,13 @@ impl CacheEntry {
 /// (framing and hop-by-hop headers that hyper or proxies may change after
 /// signing), and `x-amz-content-sha256` is always sent.
 ///
-/// The canonical request and string to sign are built here with few
-/// allocations; the signing key derivation and the signature itself are
-/// aws-sigv4's ([`aws_sigv4::sign::v4::generate_signing_key`],
-/// [`aws_sigv4::sign::v4::calculate_signature`]). Derived keys are cached per
-/// (day, region, service, access key, secret fingerprint), so a request costs
-/// one SHA-256 of the canonical request and one HMAC. `Signer` is
-/// `Send + Sync`; share one per client.
+/// The canonical request and string to sign are streamed into SHA-256 and
+/// HMAC-SHA256 without being built; the signing key derivation is aws-sigv4's
+/// ([`aws_sigv4::sign::v4::generate_signing_key`]). Derived keys are cached
+/// (as keyed HMAC states) per (day, region, service, access key, secret
+/// fingerprint), so a request costs one SHA-256 of the canonical request and
+/// one HMAC of the string to sign. `Signer` is `Send + Sync`; share one per
+/// client.
 #[derive(Default)]
 pub struct Signer {
     cache: RwLock<Vec<CacheEntry>>,
@@ -174,15 +199,14 @@ impl Signer {
         Self::default()
     }
 
-    /// The signing key for `date`, derived once per day, region, service and
-    /// credentials.
-    pub(crate) fn signing_key(&self, date: &AmzDate, p: &SigningParams<'_>) -> [u8; 32] {
+    /// An HMAC keyed with the signing key for `date`, derived once per day,
+    /// region, service and credentials.
+    pub(crate) fn signing_mac(&self, date: &AmzDate, p: &SigningParams<'_>) -> SigningMac {
         let d = date.date_bytes();
-        let fp: [u8; 32] = Sha256::digest(p.credentials.secret_key().as_bytes()).into();
         {
             let cache = self.cache.read().unwrap_or_else(|e| e.into_inner());
-            if let Some(e) = cache.iter().find(|e| e.matches(&d, p, &fp)) {
-                return e.key;
+            if let Some(e) = cache.iter().find(|e| e.matches(&d, p)) {
+                return e.mac.clone();
             }
         }
         #[cfg(test)]
@@ -194,8 +218,8 @@ impl Signer {
             p.region,
             p.service,
         );
-        let mut key = [0u8; 32];
-        key.copy_from_slice(derived.as_ref());
+        let mac =
+            SigningMac::new_from_slice(derived.as_ref()).expect("HMAC takes keys of any length");
 
         let mut cache = self.cache.write().unwrap_or_else(|e| e.into_inner());
         // Keys of other days are useless from now on (clocks only move
@@ -204,17 +228,30 @@ impl Signer {
         if cache.len() >= KEY_CACHE_CAPACITY {
             cache.remove(0);
         }
-        if !cache.iter().any(|e| e.matches(&d, p, &fp)) {
+        if !cache.iter().any(|e| e.matches(&d, p)) {
             cache.push(CacheEntry {
                 date: d,
                 region: p.region.into(),
                 service: p.service.into(),
                 access_key: p.credentials.access_key().into(),
-                secret_fingerprint: fp,
-                key,
+                secret_fingerprint: *p.credentials.secret_fingerprint(),
+                mac: mac.clone(),
             });
         }
-        key
+        mac
+    }
+
+    /// The hex signature of the canonical request whose hash is `creq_hash`.
+    pub(crate) fn signature(
+        &self,
+        date: &AmzDate,
+        scope: &Scope<'_>,
+        creq_hash: &Hex64,
+        params: &SigningParams<'_>,
+    ) -> Hex64 {
+        let mut mac = self.signing_mac(date, params);
+        write_string_to_sign(&mut mac, date, scope, creq_hash);
+        hex_lower(&mac.finalize().into_bytes().into())
     }
 
     /// Signs in place: sets `x-amz-date`, `x-amz-content-sha256` (from
@@ -249,17 +286,16 @@ impl Signer {
                 Ok::<_, SignError>(v)
             })
             .transpose()?;
-        let date_value =
-            HeaderValue::from_str(date.date_time()).map_err(|_| SignError::InvalidHeaderValue {
-                header: "x-amz-date",
-            })?;
-        let payload_value = HeaderValue::from_str(payload.header_value()).map_err(|_| {
+        let date_value = HeaderValue::from_bytes(date.as_bytes()).map_err(|_| {
             SignError::InvalidHeaderValue {
-                header: "x-amz-content-sha256",
+                header: "x-amz-date",
             }
         })?;
+        let payload_value = payload.to_header_value()?;
 
-        headers.remove(AUTHORIZATION);
+        // `insert` replaces earlier values, including the `Authorization` of
+        // an earlier attempt below; that one is never signed
+        // (`UNSIGNED_HEADERS`), so it need not be removed first.
         headers.insert(X_AMZ_DATE, date_value);
         headers.insert(X_AMZ_CONTENT_SHA256, payload_value);
         match token {
@@ -267,42 +303,76 @@ impl Signer {
             None => headers.remove(X_AMZ_SECURITY_TOKEN),
         };
 
-        let scope = scope(&date, params.region, params.service);
-        let query = canonical_query(uri.query(), &[]);
+        match self.authorization(method, uri, headers, payload, params, &date) {
+            Ok(auth) => {
+                headers.insert(AUTHORIZATION, auth);
+                Ok(())
+            }
+            Err(e) => {
+                // Do not leave a stale signature next to the new headers.
+                headers.remove(AUTHORIZATION);
+                Err(e)
+            }
+        }
+    }
+
+    /// The `Authorization` value for a request whose `x-amz-*` headers are
+    /// already set.
+    fn authorization(
+        &self,
+        method: &Method,
+        uri: &Uri,
+        headers: &HeaderMap,
+        payload: &PayloadHash,
+        params: &SigningParams<'_>,
+        date: &AmzDate,
+    ) -> Result<HeaderValue, SignError> {
+        const CREDENTIAL: &str = " Credential=";
+        const SIGNED_HEADERS: &str = ", SignedHeaders=";
+        const SIGNATURE: &str = ", Signature=";
+
+        let scope = Scope::new(date, params.region, params.service);
+        let query = CanonicalQuery::new(uri.query(), &[]);
         let canonical_headers = CanonicalHeaders::new(headers, uri)?;
-        let signed_headers = canonical_headers.signed_headers();
         let creq_hash = CanonicalRequest {
             method: method.as_str(),
             path: canonical_path(uri),
             query: &query,
             headers: &canonical_headers,
-            signed_headers: &signed_headers,
             payload_hash: payload.header_value(),
         }
         .hash_hex();
-        let sts = string_to_sign(&date, &scope, &creq_hash);
-        let key = self.signing_key(&date, params);
-        let signature = aws_sigv4::sign::v4::calculate_signature(key, sts.as_bytes());
+        let signature = self.signature(date, &scope, &creq_hash, params);
 
         let ak = params.credentials.access_key();
-        let mut auth = String::with_capacity(
-            ALGORITHM.len() + ak.len() + scope.len() + signed_headers.len() + signature.len() + 48,
-        );
-        auth.push_str(ALGORITHM);
-        auth.push_str(" Credential=");
-        auth.push_str(ak);
-        auth.push('/');
-        auth.push_str(&scope);
-        auth.push_str(", SignedHeaders=");
-        auth.push_str(&signed_headers);
-        auth.push_str(", Signature=");
-        auth.push_str(&signature);
+        let len = ALGORITHM.len()
+            + CREDENTIAL.len()
+            + ak.len()
+            + 1
+            + scope.len()
+            + SIGNED_HEADERS.len()
+            + canonical_headers.signed_headers_len()
+            + SIGNATURE.len()
+            + signature.as_bytes().len();
+        // Exactly `len` bytes: `HeaderValue` takes a `Vec` whose length is
+        // its capacity without copying it or allocating a shared header.
+        let mut auth = Vec::with_capacity(len);
+        auth.put(ALGORITHM.as_bytes());
+        auth.put(CREDENTIAL.as_bytes());
+        auth.put(ak.as_bytes());
+        auth.put(b"/");
+        scope.write(&mut auth);
+        auth.put(SIGNED_HEADERS.as_bytes());
+        canonical_headers.write_signed_headers(&mut auth);
+        auth.put(SIGNATURE.as_bytes());
+        auth.put(signature.as_bytes());
+        debug_assert_eq!(auth.len(), len);
+        // Validated: the access key and region come from the caller.
         let mut auth = HeaderValue::try_from(auth).map_err(|_| SignError::InvalidHeaderValue {
             header: "authorization",
         })?;
         auth.set_sensitive(true);
-        headers.insert(AUTHORIZATION, auth);
-        Ok(())
+        Ok(auth)
     }
 }
 
@@ -367,13 +437,11 @@ pub(crate) mod tests {
         h.insert("x-amz-content-sha256", EMPTY_SHA256.parse().unwrap());
         h.insert("x-amz-date", "20130524T000000Z".parse().unwrap());
         let ch = CanonicalHeaders::new(&h, &uri).unwrap();
-        let sh = ch.signed_headers();
         let creq = CanonicalRequest {
             method: "GET",
             path: canonical_path(&uri),
-            query: "",
+            query: &CanonicalQuery::new(None, &[]),
             headers: &ch,
-            signed_headers: &sh,
             payload_hash: EMPTY_SHA256,
         };
         assert_eq!(
@@ -385,7 +453,7 @@ pub(crate) mod tests {
             )
         );
         assert_eq!(
-            creq.hash_hex(),
+            creq.hash_hex().as_str(),
             "7344ae5b7ee6c3e7e6b0fe0640412a37625d1fbfff95c48bbb2dc43964946972"
         );
     }
@@ -489,6 +557,103 @@ pub(crate) mod tests {
             !dbg.contains("another-secret") && !dbg.contains(SK),
             "{dbg}"
         );
+    }
+
+    /// Same access key, rotated secret: the cache must not hand out the key
+    /// of the old secret, in either direction.
+    #[test]
+    fn key_cache_tells_secrets_of_one_access_key_apart() {
+        let uri: Uri = "http://127.0.0.1:9000/b/k".parse().unwrap();
+        let sign = |signer: &Signer, c: &Credentials| {
+            let mut h = HeaderMap::new();
+            signer
+                .sign(&Method::GET, &uri, &mut h, &PayloadHash::Empty, &params(c))
+                .unwrap();
+            auth(&h).to_owned()
+        };
+        let old = Credentials::new(AK, SK, None);
+        let new = Credentials::new(AK, "rotated-secret", None);
+        let fresh_old = sign(&Signer::new(), &old);
+        let fresh_new = sign(&Signer::new(), &new);
+        assert_ne!(fresh_old, fresh_new);
+
+        let shared = Signer::new();
+        for _ in 0..2 {
+            assert_eq!(sign(&shared, &old), fresh_old);
+            assert_eq!(sign(&shared, &new), fresh_new);
+            // A clone carries the same fingerprint: a hit, not a new key.
+            assert_eq!(sign(&shared, &new.clone()), fresh_new);
+        }
+        assert_eq!(shared.derivations.load(Ordering::Relaxed), 2);
+    }
+
+    /// Our HMAC of the string to sign, from the cached keyed state, equals
+    /// aws-sigv4's `calculate_signature` over the derived key.
+    #[test]
+    fn signature_matches_aws_sigv4_calculate_signature() {
+        let c = Credentials::new(AK, SK, None);
+        let p = params(&c);
+        let date = AmzDate::new(p.time).unwrap();
+        let scope = Scope::new(&date, p.region, p.service);
+        let creq_hash = hex_lower(&Sha256::digest(b"canonical request").into());
+        let signer = Signer::new();
+        let mut sts = Vec::new();
+        write_string_to_sign(&mut sts, &date, &scope, &creq_hash);
+        let key = aws_sigv4::sign::v4::generate_signing_key(SK, p.time, p.region, p.service);
+        let expected = aws_sigv4::sign::v4::calculate_signature(key, &sts);
+        for _ in 0..2 {
+            // A miss, then a hit.
+            let ours = signer.signature(&date, &scope, &creq_hash, &p);
+            assert_eq!(ours.as_str(), expected);
+        }
+        assert_eq!(signer.derivations.load(Ordering::Relaxed), 1);
+    }
+
+    #[test]
+    fn failed_resign_drops_the_old_authorization() {
+        let c = Credentials::new(AK, SK, None);
+        let signer = Signer::new();
+        let mut h = HeaderMap::new();
+        let with_host: Uri = "http://h/b/k".parse().unwrap();
+        signer
+            .sign(
+                &Method::GET,
+                &with_host,
+                &mut h,
+                &PayloadHash::Empty,
+                &params(&c),
+            )
+            .unwrap();
+        assert!(h.contains_key(AUTHORIZATION));
+        let no_host: Uri = "/b/k".parse().unwrap();
+        let e = signer
+            .sign(
+                &Method::GET,
+                &no_host,
+                &mut h,
+                &PayloadHash::Empty,
+                &params(&c),
+            )
+            .unwrap_err();
+        assert!(matches!(e, SignError::MissingHost));
+        assert!(!h.contains_key(AUTHORIZATION));
+    }
+
+    #[test]
+    fn authorization_rejects_invalid_access_key() {
+        let c = Credentials::new("AKID\nEXAMPLE", SK, None);
+        let uri: Uri = "http://h/b/k".parse().unwrap();
+        let mut h = HeaderMap::new();
+        let e = Signer::new()
+            .sign(&Method::GET, &uri, &mut h, &PayloadHash::Empty, &params(&c))
+            .unwrap_err();
+        assert!(matches!(
+            e,
+            SignError::InvalidHeaderValue {
+                header: "authorization"
+            }
+        ));
+        assert!(!h.contains_key(AUTHORIZATION));
     }
 
     #[test]
