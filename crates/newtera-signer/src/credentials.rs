@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
@@ -18,8 +19,16 @@ pub(crate) const MASK: &str = "***";
 /// token and an expiration time.
 ///
 /// `Debug` shows the access key but never the secret key or the session token.
+/// Cloning is cheap (one reference count): every signed request takes a copy
+/// from its provider.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
+    keys: Arc<Keys>,
+    expiration: Option<SystemTime>,
+}
+
+#[derive(PartialEq, Eq)]
+struct Keys {
     access_key: String,
     secret_key: String,
     /// SHA-256 of `secret_key`, computed once here so that the signer's key
@@ -27,7 +36,6 @@ pub struct Credentials {
     /// the secret on every request. Never shown (see `Debug`).
     secret_fingerprint: [u8; 32],
     session_token: Option<String>,
-    expiration: Option<SystemTime>,
 }
 
 impl Credentials {
@@ -39,10 +47,12 @@ impl Credentials {
     ) -> Self {
         let secret_key = secret_key.into();
         Self {
-            access_key: access_key.into(),
-            secret_fingerprint: Sha256::digest(secret_key.as_bytes()).into(),
-            secret_key,
-            session_token,
+            keys: Arc::new(Keys {
+                access_key: access_key.into(),
+                secret_fingerprint: Sha256::digest(secret_key.as_bytes()).into(),
+                secret_key,
+                session_token,
+            }),
             expiration: None,
         }
     }
@@ -56,22 +66,22 @@ impl Credentials {
 
     /// The access key id.
     pub fn access_key(&self) -> &str {
-        &self.access_key
+        &self.keys.access_key
     }
 
     /// The secret access key. Never log or print it.
     pub fn secret_key(&self) -> &str {
-        &self.secret_key
+        &self.keys.secret_key
     }
 
     /// SHA-256 of the secret key (see the field).
     pub(crate) fn secret_fingerprint(&self) -> &[u8; 32] {
-        &self.secret_fingerprint
+        &self.keys.secret_fingerprint
     }
 
     /// The session token of temporary credentials. Never log or print it.
     pub fn session_token(&self) -> Option<&str> {
-        self.session_token.as_deref()
+        self.keys.session_token.as_deref()
     }
 
     /// When the credentials expire, if they do.
@@ -102,9 +112,12 @@ impl Credentials {
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Credentials")
-            .field("access_key", &self.access_key)
+            .field("access_key", &self.keys.access_key)
             .field("secret_key", &MASK)
-            .field("session_token", &self.session_token.as_ref().map(|_| MASK))
+            .field(
+                "session_token",
+                &self.keys.session_token.as_ref().map(|_| MASK),
+            )
             .field("expiration", &self.expiration)
             .finish()
     }
