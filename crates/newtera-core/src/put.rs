@@ -456,7 +456,9 @@ impl Upload {
         } else if first.len() < ps {
             return self.single(first).await;
         }
-        self.multipart(content, first, part_size, part_count).await
+        // Boxed: the multipart state (task set, guard, part bookkeeping) is
+        // large, and would otherwise be moved with every small upload's future.
+        Box::pin(self.multipart(content, first, part_size, part_count)).await
     }
 
     async fn single(&self, data: PartData) -> Result<ObjectWriteResult> {
