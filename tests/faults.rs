@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use futures::StreamExt as _;
 use newtera::transport::{ErrorKind, RetryConfig};
-use newtera::{Error, Newtera};
+use newtera::{Error, Newtera, ObjectContent};
 use newtera_testkit::fault::{Fault, FaultProxy, Rule, RuleHandle};
 use newtera_testkit::TestServer;
 
@@ -512,8 +512,16 @@ async fn run_op(
         }
         Op::MultipartCreate | Op::MultipartPart | Op::MultipartComplete => {
             let body = data(MULTI_LEN, seed);
+            // Faulted parts come from a reader: its part buffers are
+            // refilled for later parts, which must not disturb a retry.
+            let content = if cell.op == Op::MultipartPart {
+                let reader = std::io::Cursor::new(body.clone());
+                ObjectContent::from_reader(reader, Some(body.len() as u64))
+            } else {
+                ObjectContent::from(body.clone())
+            };
             client
-                .put_object(b, key, body.clone())
+                .put_object(b, key, content)
                 .part_size(5 * MIB as u64)
                 .num_parallel_uploads(2)
                 .await?;

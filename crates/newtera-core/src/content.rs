@@ -24,7 +24,10 @@ pub struct ObjectContent {
 
 enum Source {
     Bytes(Bytes),
-    Reader(Pin<Box<dyn AsyncRead + Send>>),
+    Reader {
+        reader: Pin<Box<dyn AsyncRead + Send>>,
+        pool: BufferPool,
+    },
     Stream {
         stream: BoxStream<'static, Result<Bytes, BoxError>>,
         leftover: Bytes,
@@ -35,7 +38,7 @@ impl fmt::Debug for ObjectContent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match self.source {
             Source::Bytes(_) => "bytes",
-            Source::Reader(_) => "reader",
+            Source::Reader { .. } => "reader",
             Source::Stream { .. } => "stream",
         };
         f.debug_struct("ObjectContent")
@@ -59,7 +62,10 @@ impl ObjectContent {
     /// reader that ends before `length` bytes fails the upload.
     pub fn from_reader(reader: impl AsyncRead + Send + 'static, length: Option<u64>) -> Self {
         ObjectContent {
-            source: Source::Reader(Box::pin(reader)),
+            source: Source::Reader {
+                reader: Box::pin(reader),
+                pool: BufferPool::default(),
+            },
             length,
         }
     }
@@ -84,25 +90,47 @@ impl ObjectContent {
         self.length
     }
 
+    /// Lets a reader source keep up to `n` part buffers for reuse (see
+    /// [`recycle`](Self::recycle)); other sources have no buffers of their own.
+    pub(crate) fn keep_buffers(&mut self, n: usize) {
+        if let Source::Reader { pool, .. } = &mut self.source {
+            pool.max = n;
+        }
+    }
+
+    /// Hands back the buffers of a part whose upload is over, so that a
+    /// reader source can fill them again. Buffers still shared with anyone
+    /// else are simply dropped.
+    pub(crate) fn recycle(&mut self, part: PartData) {
+        if let Source::Reader { pool, .. } = &mut self.source {
+            for chunk in part.chunks {
+                pool.give(chunk);
+            }
+        }
+    }
+
     /// Reads the next `max` bytes; fewer only at the end of the data. A
     /// stream's chunks are kept as they are (no copy); a reader fills one
-    /// buffer of the part's size.
+    /// buffer of the part's size, a recycled one when there is one.
     pub(crate) async fn read_chunk(&mut self, max: usize) -> io::Result<PartData> {
         match &mut self.source {
             Source::Bytes(b) => {
                 let n = max.min(b.len());
                 Ok(PartData::one(b.split_to(n)))
             }
-            Source::Reader(r) => {
-                let mut buf = BytesMut::with_capacity(max);
+            Source::Reader { reader, pool } => {
+                let mut buf = pool.take(max);
                 while buf.len() < max {
-                    // `read_buf` writes into the spare capacity; limit it to `max`.
-                    let mut limited = (&mut *r).take((max - buf.len()) as u64);
+                    // `read_buf` writes straight into the spare capacity
+                    // (nothing is zero-filled); `take` caps it at `max`.
+                    let mut limited = (&mut *reader).take((max - buf.len()) as u64);
                     if limited.read_buf(&mut buf).await? == 0 {
                         break;
                     }
                 }
-                Ok(PartData::one(buf.freeze()))
+                let mut part = PartData::one(buf.freeze());
+                part.recyclable = true;
+                Ok(part)
             }
             Source::Stream { stream, leftover } => {
                 let mut part = PartData::default();
@@ -130,12 +158,56 @@ impl ObjectContent {
     }
 }
 
+/// Part buffers of a reader source, kept for the next parts so that each
+/// part does not cost a fresh allocation of the part size (for large parts
+/// the allocator maps and unmaps it, and every page faults in again).
+///
+/// Invariant: a buffer is refilled only once nothing else can see it. It
+/// comes back as the frozen `Bytes` of a finished part, and
+/// `Bytes::try_into_mut` succeeds only when that handle is the last one: no
+/// clone or slice is left in a request body, a retry layer's copy or the
+/// connection. When one is, the buffer is dropped instead (and freed when
+/// that last holder lets go), never reused.
+#[derive(Debug, Default)]
+struct BufferPool {
+    /// Empty buffers ready to be filled.
+    free: Vec<BytesMut>,
+    /// Most buffers kept; 0 (the default) keeps none.
+    max: usize,
+}
+
+impl BufferPool {
+    /// An empty buffer of at least `cap` bytes of capacity.
+    fn take(&mut self, cap: usize) -> BytesMut {
+        match self.free.pop() {
+            Some(b) if b.capacity() >= cap => b,
+            _ => BytesMut::with_capacity(cap),
+        }
+    }
+
+    /// Keeps `b`'s buffer if `b` is its only handle and there is room.
+    fn give(&mut self, b: Bytes) {
+        if self.free.len() >= self.max {
+            return;
+        }
+        if let Ok(mut b) = b.try_into_mut() {
+            // `clear` keeps the capacity; `try_into_mut` of a handle that
+            // starts at the buffer's start gives all of it back.
+            b.clear();
+            self.free.push(b);
+        }
+    }
+}
+
 /// The data of one part (or of a single-request upload): the source's own
 /// buffers, in order, never copied into one.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PartData {
     chunks: Vec<Bytes>,
     len: usize,
+    /// The buffers belong to a reader source and are worth handing back to
+    /// [`ObjectContent::recycle`] once the part is sent.
+    recyclable: bool,
 }
 
 impl PartData {
@@ -143,7 +215,13 @@ impl PartData {
         PartData {
             len: b.len(),
             chunks: if b.is_empty() { Vec::new() } else { vec![b] },
+            recyclable: false,
         }
+    }
+
+    /// Whether [`ObjectContent::recycle`] can reuse these buffers.
+    pub(crate) fn is_recyclable(&self) -> bool {
+        self.recyclable
     }
 
     fn push(&mut self, b: Bytes) {
@@ -235,6 +313,88 @@ mod tests {
             chunks(ObjectContent::from_stream(s, None), 30).await,
             expect
         );
+    }
+
+    fn filled(pool: &mut BufferPool, n: usize) -> Bytes {
+        let mut b = pool.take(n);
+        b.resize(n, 7);
+        b.freeze()
+    }
+
+    #[test]
+    fn pool_reuses_a_buffer_once_its_last_handle_is_back() {
+        let mut pool = BufferPool {
+            max: 2,
+            ..BufferPool::default()
+        };
+        let b = filled(&mut pool, 64);
+        let ptr = b.as_ptr();
+        pool.give(b);
+        let again = pool.take(64);
+        assert_eq!(again.as_ptr(), ptr);
+        assert!(again.is_empty() && again.capacity() >= 64);
+        // A short (last) part's buffer keeps its whole capacity.
+        let mut short = again;
+        short.extend_from_slice(b"tail");
+        pool.give(short.freeze());
+        let again = pool.take(64);
+        assert_eq!(again.as_ptr(), ptr);
+        // Too small for the part asked: a new buffer instead.
+        pool.give(filled(&mut BufferPool::default(), 8));
+        assert_eq!(pool.take(64).capacity(), 64);
+    }
+
+    #[test]
+    fn pool_never_reuses_a_buffer_still_shared() {
+        let mut pool = BufferPool {
+            max: 2,
+            ..BufferPool::default()
+        };
+        let b = filled(&mut pool, 64);
+        let ptr = b.as_ptr();
+        // A slice in a request body or a retry layer's copy is still alive.
+        let frame = b.slice(16..32);
+        pool.give(b);
+        assert!(pool.free.is_empty());
+        assert_ne!(pool.take(64).as_ptr(), ptr);
+        assert_eq!(&frame[..], &[7; 16]);
+    }
+
+    #[test]
+    fn pool_keeps_at_most_max() {
+        let mut pool = BufferPool::default();
+        pool.give(filled(&mut BufferPool::default(), 64));
+        assert!(pool.free.is_empty(), "keeps none by default");
+        pool.max = 2;
+        for _ in 0..3 {
+            pool.give(filled(&mut BufferPool::default(), 64));
+        }
+        assert_eq!(pool.free.len(), 2);
+    }
+
+    #[tokio::test]
+    async fn reader_refills_recycled_buffers() {
+        let data: Vec<u8> = (0..100u8).collect();
+        let mut c = ObjectContent::from_reader(std::io::Cursor::new(data.clone()), None);
+        c.keep_buffers(2);
+        let first = c.read_chunk(40).await.unwrap();
+        assert!(first.is_recyclable());
+        let ptr = first.chunks()[0].as_ptr();
+        let mut got = first.chunks().concat();
+        c.recycle(first);
+        let second = c.read_chunk(40).await.unwrap();
+        assert_eq!(second.chunks()[0].as_ptr(), ptr);
+        got.extend_from_slice(&second.chunks()[0]);
+        // Still held (as by a part upload in flight): the next part gets
+        // another buffer.
+        let third = c.read_chunk(40).await.unwrap();
+        assert_ne!(third.chunks()[0].as_ptr(), ptr);
+        got.extend_from_slice(&third.chunks()[0]);
+        assert_eq!(got, data);
+        assert!(c.read_chunk(40).await.unwrap().is_empty());
+        // Other sources hand out no buffers to recycle.
+        let mut b = ObjectContent::from(data);
+        assert!(!b.read_chunk(40).await.unwrap().is_recyclable());
     }
 
     #[tokio::test]

@@ -655,7 +655,10 @@ impl Upload {
             content_md5: self.opts.needs_content_md5(),
             checksum,
         });
-        let mut tasks: JoinSet<Result<newtera_xml::CompletedPart>> = JoinSet::new();
+        // A reader source refills the buffers of finished parts: one per
+        // part in flight, and one for the part being read.
+        content.keep_buffers(self.opts.num_parallel_uploads + 1);
+        let mut tasks: JoinSet<Result<PartDone>> = JoinSet::new();
         let mut done = Vec::new();
         let mut sent: u64 = 0;
         let mut next = Some(first);
@@ -671,7 +674,7 @@ impl Upload {
                     // Bound memory: read the next part only once a slot is
                     // free, so at most `num_parallel_uploads` parts are held.
                     while tasks.len() >= self.opts.num_parallel_uploads {
-                        if let Err(e) = self.join_one(&mut tasks, &mut done).await {
+                        if let Err(e) = self.join_one(&mut tasks, &mut done, content).await {
                             tasks.abort_all();
                             return Err(e);
                         }
@@ -719,7 +722,7 @@ impl Upload {
             // (Only the first part, read before the upload was created, can
             // find no free slot here.)
             while tasks.len() >= self.opts.num_parallel_uploads {
-                if let Err(e) = self.join_one(&mut tasks, &mut done).await {
+                if let Err(e) = self.join_one(&mut tasks, &mut done, content).await {
                     tasks.abort_all();
                     return Err(e);
                 }
@@ -736,7 +739,7 @@ impl Upload {
             }
         }
         while !tasks.is_empty() {
-            if let Err(e) = self.join_one(&mut tasks, &mut done).await {
+            if let Err(e) = self.join_one(&mut tasks, &mut done, content).await {
                 tasks.abort_all();
                 return Err(e);
             }
@@ -764,13 +767,17 @@ impl Upload {
 
     async fn join_one(
         &self,
-        tasks: &mut JoinSet<Result<newtera_xml::CompletedPart>>,
+        tasks: &mut JoinSet<Result<PartDone>>,
         done: &mut Vec<newtera_xml::CompletedPart>,
+        content: &mut ObjectContent,
     ) -> Result<()> {
         match tasks.join_next().await {
             None => Ok(()),
-            Some(Ok(Ok(part))) => {
+            Some(Ok(Ok(PartDone { part, data }))) => {
                 done.push(part);
+                if let Some(data) = data {
+                    content.recycle(data);
+                }
                 Ok(())
             }
             Some(Ok(Err(e))) => Err(e),
@@ -883,12 +890,19 @@ struct PartContext {
     checksum: Option<ChecksumAlgorithm>,
 }
 
-async fn upload_part(
-    ctx: Arc<PartContext>,
-    part_number: u32,
-    data: PartData,
-) -> Result<newtera_xml::CompletedPart> {
+/// A part the server has: its entry in the completion request, and its
+/// buffers when they can go back to the source for the next parts.
+struct PartDone {
+    part: newtera_xml::CompletedPart,
+    data: Option<PartData>,
+}
+
+async fn upload_part(ctx: Arc<PartContext>, part_number: u32, data: PartData) -> Result<PartDone> {
     let len = data.len() as u64;
+    // A second handle on the buffers: it is handed back only after `send`
+    // returned, i.e. once every attempt is over and the request (with the
+    // retry layer's copies of the body) is dropped.
+    let reuse = data.is_recyclable().then(|| data.clone());
     let mut headers = HeaderMap::new();
     if let Some(sse) = &ctx.sse {
         sse.part_headers(&mut headers);
@@ -933,11 +947,14 @@ async fn upload_part(
         Some(ChecksumAlgorithm::Crc64Nvme) => checksum_crc64nvme = part_checksum,
         None => {}
     }
-    Ok(newtera_xml::CompletedPart {
-        part_number,
-        etag,
-        checksum_crc32c,
-        checksum_crc64nvme,
+    Ok(PartDone {
+        part: newtera_xml::CompletedPart {
+            part_number,
+            etag,
+            checksum_crc32c,
+            checksum_crc64nvme,
+        },
+        data: reuse,
     })
 }
 
