@@ -115,7 +115,7 @@ pub(crate) fn combine<'a>(
     ))
 }
 
-/// As [`set_header`], with the value already computed.
+/// Sets the checksum header (and the SDK algorithm header) to `value`.
 pub(crate) fn set_value(h: &mut HeaderMap, alg: ChecksumAlgorithm, value: &str) {
     if let Ok(v) = HeaderValue::from_str(value) {
         h.insert(alg.header_name(), v);
