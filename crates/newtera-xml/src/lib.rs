@@ -61,6 +61,7 @@ mod bucket;
 mod delete;
 mod error;
 mod error_doc;
+mod fast;
 mod list;
 mod multipart;
 mod object_config;

@@ -1,0 +1,762 @@
+//! A fast path for the listing documents.
+//!
+//! Listing is the one place where XML parsing dominates the client's CPU
+//! time: a 1,000-key `ListObjectsV2` page is about 250 KB of small leaf
+//! elements, and the generic pull parser ([`crate::read`], over quick-xml)
+//! spends most of its time producing and dispatching events for them. This
+//! module scans the bytes directly, for the shape every S3 server actually
+//! sends:
+//!
+//! - an optional `<?xml …?>` declaration at the very start, whitespace;
+//! - the root, without a namespace prefix, with `name="value"` attributes;
+//! - leaf elements `<X>text</X>` and `<X/>` (no prefix, no attributes, no
+//!   whitespace inside the tags), entries (`<Contents>`, `<Version>`,
+//!   `<Owner>`, `<CommonPrefixes>` …) whose children are all leaves, and
+//!   only whitespace between elements;
+//! - text that is UTF-8, without CR, with the five predefined entities and
+//!   character references.
+//!
+//! # The invariant
+//!
+//! The fast path returns either exactly the value the generic parser returns
+//! for the same input, or `None` ("not handled"), after which the caller
+//! runs the generic parser. It never reports an error itself: anything it
+//! does not recognise, anything the generic parser might reject (an unknown
+//! entity, a bad number, a missing required field, a size over
+//! [`MAX_INPUT_LEN`], a DTD, a comment, CDATA, CR in text, a mismatched end
+//! tag, nesting deeper than an entry's leaves, …) gives `None`, so the
+//! generic parser stays the only source of both semantics and errors. The
+//! unit tests and the `list_bucket_result` fuzz target compare the two.
+
+use std::borrow::Cow;
+
+use memchr::{memchr, memchr2, memmem};
+
+use crate::list::{ListBucketResult, ListVersionsResult, ObjectEntry, VersionEntry};
+use crate::{Owner, MAX_INPUT_LEN};
+
+/// "Not handled": the generic parser must run. A plain `Option` so that `?`
+/// reads as "give up".
+type Fast<T> = Option<T>;
+
+/// A child element just opened by [`Scanner::child`].
+#[derive(Clone, Copy)]
+struct Child<'a> {
+    name: &'a [u8],
+    /// `<X/>`: no content and no end tag.
+    empty: bool,
+}
+
+/// A cursor over the input, always just after a complete tag.
+struct Scanner<'a> {
+    xml: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    /// Skips the prolog and opens the root element named `root`, which must
+    /// have content (a self-closing root lacks the required `<Name>`).
+    fn open(xml: &'a [u8], root: &[u8]) -> Fast<Self> {
+        if xml.len() > MAX_INPUT_LEN {
+            return None;
+        }
+        let mut s = Scanner { xml, pos: 0 };
+        if xml.starts_with(b"<?xml") && xml.get(5).copied().is_some_and(is_space) {
+            let len = memmem::find(&xml[6..], b"?>")?;
+            check_decl(&xml[5..6 + len])?;
+            s.pos = 6 + len + 2;
+        }
+        s.skip_space();
+        s.eat(b"<")?;
+        s.eat(root)?;
+        s.root_attributes()?;
+        Some(s)
+    }
+
+    /// Reads the attributes of the root up to and including its `>`:
+    /// `name="value"` pairs, each after whitespace. quick-xml does not look
+    /// inside them; the grammar is strict only so that the end of the tag
+    /// is found where quick-xml finds it.
+    fn root_attributes(&mut self) -> Fast<()> {
+        loop {
+            match self.peek()? {
+                b'>' => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                b if is_space(b) => {
+                    self.skip_space();
+                    if self.peek()? == b'>' {
+                        continue;
+                    }
+                    let name_len = self.rest().iter().position(|&b| !is_attr_name_byte(b))?;
+                    if name_len == 0 {
+                        return None;
+                    }
+                    self.pos += name_len;
+                    self.eat(b"=\"")?;
+                    let value_len = memchr2(b'"', b'<', self.rest())?;
+                    self.pos += value_len;
+                    self.eat(b"\"")?;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    #[inline]
+    fn rest(&self) -> &'a [u8] {
+        self.xml.get(self.pos..).unwrap_or_default()
+    }
+
+    #[inline]
+    fn peek(&self) -> Fast<u8> {
+        self.xml.get(self.pos).copied()
+    }
+
+    /// Consumes `lit`, or gives up.
+    #[inline]
+    fn eat(&mut self, lit: &[u8]) -> Fast<()> {
+        if self.rest().starts_with(lit) {
+            self.pos += lit.len();
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    #[inline]
+    fn skip_space(&mut self) {
+        while self.peek().is_some_and(is_space) {
+            self.pos += 1;
+        }
+    }
+
+    /// Opens the next child of the element named `parent`, or consumes
+    /// `</parent>` and returns `Ok(None)`-like `Some(None)`. Only whitespace
+    /// may come before the tag.
+    #[inline]
+    fn child(&mut self, parent: &[u8]) -> Fast<Option<Child<'a>>> {
+        self.skip_space();
+        self.eat(b"<")?;
+        let rest = self.rest();
+        if rest.first() == Some(&b'/') {
+            self.pos += 1;
+            self.eat(parent)?;
+            self.eat(b">")?;
+            return Some(None);
+        }
+        // A name of simple characters (no prefix), then `>` or `/>`: a tag
+        // with attributes or whitespace, `<!…>` or `<?…?>` are not handled.
+        let len = rest.iter().position(|&b| !is_name_byte(b))?;
+        if len == 0 || !rest[0].is_ascii_alphabetic() {
+            return None;
+        }
+        let name = &rest[..len];
+        self.pos += len;
+        let empty = match self.peek()? {
+            b'>' => false,
+            b'/' => true,
+            _ => return None,
+        };
+        self.eat(if empty { b"/>" } else { b">" })?;
+        Some(Some(Child { name, empty }))
+    }
+
+    /// Reads the text of the leaf `c` and its end tag, unescaped.
+    #[inline]
+    fn text(&mut self, c: Child<'a>) -> Fast<Cow<'a, str>> {
+        if c.empty {
+            return Some(Cow::Borrowed(""));
+        }
+        let rest = self.rest();
+        let lt = memchr(b'<', rest)?;
+        let raw = &rest[..lt];
+        self.pos += lt;
+        // Only the end tag may follow: a child element, a comment or CDATA
+        // is not handled.
+        self.eat(b"</")?;
+        self.eat(c.name)?;
+        self.eat(b">")?;
+        unescape(raw)
+    }
+
+    /// Reads the text of the leaf `c` into a `String`.
+    #[inline]
+    fn string(&mut self, c: Child<'a>) -> Fast<String> {
+        self.text(c).map(Cow::into_owned)
+    }
+
+    /// Reads a number as [`crate::read::Parser::number`] does.
+    #[inline]
+    fn number<T: std::str::FromStr>(&mut self, c: Child<'a>) -> Fast<T> {
+        self.text(c)?.trim().parse().ok()
+    }
+
+    /// Reads a boolean as [`crate::read::Parser::boolean`] does.
+    fn boolean(&mut self, c: Child<'a>) -> Fast<bool> {
+        let s = self.text(c)?;
+        let t = s.trim();
+        if t.eq_ignore_ascii_case("true") {
+            Some(true)
+        } else if t.eq_ignore_ascii_case("false") {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// Skips an element the document does not use: only a leaf is handled
+    /// (its text is still checked, as quick-xml checks references).
+    #[inline]
+    fn skip(&mut self, c: Child<'a>) -> Fast<()> {
+        self.text(c).map(drop)
+    }
+
+    /// Reads an `<Owner>` whose children are all leaves.
+    fn owner(&mut self, c: Child<'a>) -> Fast<Owner> {
+        let mut owner = Owner::default();
+        if c.empty {
+            return Some(owner);
+        }
+        while let Some(f) = self.child(c.name)? {
+            match f.name {
+                b"ID" => owner.id = Some(self.string(f)?),
+                b"DisplayName" => owner.display_name = Some(self.string(f)?),
+                _ => self.skip(f)?,
+            }
+        }
+        Some(owner)
+    }
+
+    /// Reads the `<Prefix>` leaves of a `<CommonPrefixes>` into `out`.
+    fn common_prefixes(&mut self, c: Child<'a>, out: &mut Vec<String>) -> Fast<()> {
+        if c.empty {
+            return Some(());
+        }
+        while let Some(f) = self.child(c.name)? {
+            if f.name == b"Prefix" {
+                out.push(self.string(f)?);
+            } else {
+                self.skip(f)?;
+            }
+        }
+        Some(())
+    }
+}
+
+/// Whitespace as XML (and quick-xml) defines it.
+#[inline]
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// The characters of an element name the fast path handles: no `:` (so the
+/// local name is the whole name), nothing quick-xml would read differently.
+#[inline]
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
+}
+
+#[inline]
+fn is_attr_name_byte(b: u8) -> bool {
+    is_name_byte(b) || b == b':'
+}
+
+/// Accepts an XML declaration's content unless it names an encoding other
+/// than UTF-8 (which quick-xml, built with its `encoding` feature, would
+/// honour).
+fn check_decl(decl: &[u8]) -> Fast<()> {
+    if decl.contains(&b'<') {
+        return None;
+    }
+    let Some(at) = memmem::find(decl, b"encoding") else {
+        return Some(());
+    };
+    let v = &decl[at + b"encoding".len()..];
+    let ok = v.starts_with(b"=\"")
+        && v.get(2..8)
+            .is_some_and(|e| e.eq_ignore_ascii_case(b"UTF-8\""))
+        || v.starts_with(b"='")
+            && v.get(2..8)
+                .is_some_and(|e| e.eq_ignore_ascii_case(b"UTF-8'"));
+    // A second `encoding` would need a closer look.
+    (ok && memmem::find(&v[8.min(v.len())..], b"encoding").is_none()).then_some(())
+}
+
+/// Turns raw text into a string: borrowed when it holds no reference,
+/// `None` for anything the generic parser treats specially (CR, which XML
+/// 1.0 normalises) or may reject (bytes that are not UTF-8, an unknown
+/// entity, a bad character reference).
+#[inline]
+fn unescape(raw: &[u8]) -> Fast<Cow<'_, str>> {
+    let Some(first) = memchr2(b'&', b'\r', raw) else {
+        return std::str::from_utf8(raw).ok().map(Cow::Borrowed);
+    };
+    // References only shrink the text.
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    let mut next = Some(first);
+    while let Some(i) = next {
+        if rest[i] == b'\r' {
+            return None;
+        }
+        out.push_str(std::str::from_utf8(&rest[..i]).ok()?);
+        let after = &rest[i + 1..];
+        let semi = memchr(b';', after)?;
+        out.push(resolve(&after[..semi])?);
+        rest = &after[semi + 1..];
+        next = memchr2(b'&', b'\r', rest);
+    }
+    out.push_str(std::str::from_utf8(rest).ok()?);
+    Some(Cow::Owned(out))
+}
+
+/// Resolves the name of a reference (between `&` and `;`) exactly as
+/// [`crate::read`] does through quick-xml: the five predefined entities,
+/// `#` decimal or `#x` hexadecimal digits naming a character other than
+/// U+0000.
+fn resolve(name: &[u8]) -> Fast<char> {
+    let ch = match name {
+        b"lt" => '<',
+        b"gt" => '>',
+        b"amp" => '&',
+        b"apos" => '\'',
+        b"quot" => '"',
+        [b'#', b'x', hex @ ..] => char_ref(hex, 16)?,
+        [b'#', dec @ ..] => char_ref(dec, 10)?,
+        _ => return None,
+    };
+    Some(ch)
+}
+
+fn char_ref(digits: &[u8], radix: u32) -> Fast<char> {
+    // Digits only: `u32::from_str_radix` would take a sign, quick-xml not.
+    if digits.is_empty() || !digits.iter().all(|b| (*b as char).is_digit(radix)) {
+        return None;
+    }
+    let code = u32::from_str_radix(std::str::from_utf8(digits).ok()?, radix).ok()?;
+    if code == 0 {
+        return None;
+    }
+    char::from_u32(code)
+}
+
+/// The fast path of [`ListBucketResult::from_xml`]; see the module docs.
+pub(crate) fn list_bucket_result(xml: &[u8]) -> Fast<ListBucketResult> {
+    const ROOT: &[u8] = b"ListBucketResult";
+    let mut s = Scanner::open(xml, ROOT)?;
+    let mut out = ListBucketResult::default();
+    let mut name = None;
+    while let Some(c) = s.child(ROOT)? {
+        match c.name {
+            b"Contents" => {
+                let entry = object(&mut s, c)?;
+                out.contents.push(entry);
+            }
+            b"CommonPrefixes" => s.common_prefixes(c, &mut out.common_prefixes)?,
+            b"Name" => name = Some(s.string(c)?),
+            b"Prefix" => out.prefix = Some(s.string(c)?),
+            b"Delimiter" => out.delimiter = Some(s.string(c)?),
+            b"MaxKeys" => out.max_keys = Some(s.number(c)?),
+            b"KeyCount" => {
+                let n: u64 = s.number(c)?;
+                out.key_count = Some(n);
+                // As the generic parser does: size the vector once.
+                let cap = usize::try_from(n).unwrap_or(usize::MAX).min(xml.len() / 64);
+                out.contents.reserve(cap.saturating_sub(out.contents.len()));
+            }
+            b"IsTruncated" => out.is_truncated = s.boolean(c)?,
+            b"ContinuationToken" => out.continuation_token = Some(s.string(c)?),
+            b"NextContinuationToken" => out.next_continuation_token = Some(s.string(c)?),
+            b"StartAfter" => out.start_after = Some(s.string(c)?),
+            b"Marker" => out.marker = Some(s.string(c)?),
+            b"NextMarker" => out.next_marker = Some(s.string(c)?),
+            b"EncodingType" => out.encoding_type = Some(s.string(c)?),
+            _ => s.skip(c)?,
+        }
+    }
+    out.name = name?;
+    Some(out)
+}
+
+/// A `<Contents>` entry; `<UserMetadata>` (MinIO) is not handled.
+fn object<'a>(s: &mut Scanner<'a>, c: Child<'a>) -> Fast<ObjectEntry> {
+    let mut entry = ObjectEntry::default();
+    let mut key = None;
+    let mut size = None;
+    if !c.empty {
+        while let Some(f) = s.child(c.name)? {
+            match f.name {
+                b"Key" => key = Some(s.string(f)?),
+                b"LastModified" => entry.last_modified = s.string(f)?,
+                b"ETag" => entry.etag = s.string(f)?,
+                b"Size" => size = Some(s.number(f)?),
+                b"StorageClass" => entry.storage_class = Some(s.string(f)?),
+                b"Owner" => entry.owner = Some(s.owner(f)?),
+                b"UserMetadata" => return None,
+                b"UserTags" => entry.user_tags = Some(s.string(f)?),
+                _ => s.skip(f)?,
+            }
+        }
+    }
+    entry.key = key?;
+    entry.size = size?;
+    Some(entry)
+}
+
+/// The fast path of [`ListVersionsResult::from_xml`]; see the module docs.
+pub(crate) fn list_versions_result(xml: &[u8]) -> Fast<ListVersionsResult> {
+    const ROOT: &[u8] = b"ListVersionsResult";
+    let mut s = Scanner::open(xml, ROOT)?;
+    let mut out = ListVersionsResult::default();
+    let mut name = None;
+    while let Some(c) = s.child(ROOT)? {
+        match c.name {
+            b"Version" => {
+                let entry = version(&mut s, c, false)?;
+                out.entries.push(entry);
+            }
+            b"DeleteMarker" => {
+                let entry = version(&mut s, c, true)?;
+                out.entries.push(entry);
+            }
+            b"CommonPrefixes" => s.common_prefixes(c, &mut out.common_prefixes)?,
+            b"Name" => name = Some(s.string(c)?),
+            b"Prefix" => out.prefix = Some(s.string(c)?),
+            b"Delimiter" => out.delimiter = Some(s.string(c)?),
+            b"MaxKeys" => out.max_keys = Some(s.number(c)?),
+            b"KeyMarker" => out.key_marker = Some(s.string(c)?),
+            b"VersionIdMarker" => out.version_id_marker = Some(s.string(c)?),
+            b"NextKeyMarker" => out.next_key_marker = Some(s.string(c)?),
+            b"NextVersionIdMarker" => out.next_version_id_marker = Some(s.string(c)?),
+            b"IsTruncated" => out.is_truncated = s.boolean(c)?,
+            b"EncodingType" => out.encoding_type = Some(s.string(c)?),
+            _ => s.skip(c)?,
+        }
+    }
+    out.name = name?;
+    Some(out)
+}
+
+/// A `<Version>` or `<DeleteMarker>`; `<UserMetadata>` is not handled.
+fn version<'a>(s: &mut Scanner<'a>, c: Child<'a>, is_delete_marker: bool) -> Fast<VersionEntry> {
+    let mut entry = VersionEntry {
+        is_delete_marker,
+        ..VersionEntry::default()
+    };
+    let mut key = None;
+    let mut version_id = None;
+    let mut size = None;
+    if !c.empty {
+        while let Some(f) = s.child(c.name)? {
+            match f.name {
+                b"Key" => key = Some(s.string(f)?),
+                b"VersionId" => version_id = Some(s.string(f)?),
+                b"IsLatest" => entry.is_latest = s.boolean(f)?,
+                b"LastModified" => entry.last_modified = s.string(f)?,
+                b"ETag" => entry.etag = Some(s.string(f)?),
+                b"Size" => size = Some(s.number(f)?),
+                b"StorageClass" => entry.storage_class = Some(s.string(f)?),
+                b"Owner" => entry.owner = Some(s.owner(f)?),
+                b"UserMetadata" => return None,
+                _ => s.skip(f)?,
+            }
+        }
+    }
+    entry.key = key?;
+    entry.version_id = version_id?;
+    entry.size = match size {
+        Some(n) => n,
+        None if is_delete_marker => 0,
+        None => return None,
+    };
+    Some(entry)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::XmlError;
+
+    /// The fast path on `xml`, after checking the invariant: when it
+    /// handles the input, the generic parser returns the same value.
+    fn fast(xml: &str) -> Option<ListBucketResult> {
+        let out = list_bucket_result(xml.as_bytes());
+        if let Some(v) = &out {
+            assert_eq!(
+                ListBucketResult::parse_generic(xml.as_bytes()).as_ref(),
+                Ok(v),
+                "{xml}"
+            );
+        }
+        assert_eq!(
+            ListBucketResult::from_xml(xml.as_bytes()),
+            ListBucketResult::parse_generic(xml.as_bytes()),
+            "{xml}"
+        );
+        out
+    }
+
+    fn fast_versions(xml: &str) -> Option<ListVersionsResult> {
+        let out = list_versions_result(xml.as_bytes());
+        if let Some(v) = &out {
+            assert_eq!(
+                ListVersionsResult::parse_generic(xml.as_bytes()).as_ref(),
+                Ok(v),
+                "{xml}"
+            );
+        }
+        out
+    }
+
+    /// A `<ListBucketResult>` around `body`.
+    fn doc(body: &str) -> String {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult xmlns=\"{}\">\
+             <Name>b</Name>{body}</ListBucketResult>",
+            crate::S3_NAMESPACE
+        )
+    }
+
+    /// A document with one `<Contents>` holding `fields`.
+    fn entry(fields: &str) -> String {
+        doc(&format!("<Contents>{fields}</Contents>"))
+    }
+
+    const KEY: &str = "<Key>k</Key><Size>1</Size>";
+
+    #[test]
+    fn benchmark_page_shape() {
+        let mut body = String::from(
+            "<Prefix>p/</Prefix><KeyCount>2</KeyCount><MaxKeys>1000</MaxKeys>\
+             <IsTruncated>true</IsTruncated><ContinuationToken>1</ContinuationToken>\
+             <NextContinuationToken>2</NextContinuationToken>",
+        );
+        for k in 0..2 {
+            body.push_str(&format!(
+                "<Contents><Key>p/{k:06}</Key><LastModified>2024-01-01T00:00:00.000Z</LastModified>\
+                 <ETag>&quot;0123456789abcdef0123456789abcdef&quot;</ETag><Size>4096</Size>\
+                 <StorageClass>STANDARD</StorageClass></Contents>"
+            ));
+        }
+        let r = fast(&doc(&body)).unwrap();
+        assert_eq!(r.name, "b");
+        assert_eq!(r.prefix.as_deref(), Some("p/"));
+        assert_eq!((r.key_count, r.max_keys), (Some(2), Some(1000)));
+        assert!(r.is_truncated);
+        assert_eq!(r.next_continuation_token.as_deref(), Some("2"));
+        assert_eq!(r.contents.len(), 2);
+        let e = &r.contents[1];
+        assert_eq!(e.key, "p/000001");
+        assert_eq!(e.etag, "\"0123456789abcdef0123456789abcdef\"");
+        assert_eq!(e.size, 4096);
+        assert_eq!(e.storage_class.as_deref(), Some("STANDARD"));
+        assert_eq!(e.last_modified, "2024-01-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn entities_and_character_references() {
+        let r = fast(&entry(
+            "<Key>&lt;&gt;&amp;&apos;&quot; &#65;&#x42;&#x6a;&#x1F600;&#233; é</Key><Size>1</Size>",
+        ))
+        .unwrap();
+        assert_eq!(r.contents[0].key, "<>&'\" ABj😀é é");
+        // A reference to CR is kept as CR (only literal CRs are normalised).
+        let r = fast(&entry("<Key>a&#13;b&#xD;&#10;</Key><Size>1</Size>")).unwrap();
+        assert_eq!(r.contents[0].key, "a\rb\r\n");
+    }
+
+    #[test]
+    fn empty_elements_and_whitespace() {
+        let xml = "<ListBucketResult>\n  <Name></Name>\n  <Prefix/>\n  <Delimiter>/</Delimiter>\r\n\
+                   \t<Contents>\n    <Key> k </Key>\n    <Size> 7 </Size>\n    <ETag/>\n  </Contents>\n\
+                   <IsTruncated> False </IsTruncated>\n</ListBucketResult>trailing <junk";
+        let r = fast(xml).unwrap();
+        assert_eq!(r.name, "");
+        assert_eq!(r.prefix.as_deref(), Some(""));
+        assert_eq!(r.contents[0].key, " k ");
+        assert_eq!(r.contents[0].size, 7);
+        assert_eq!(r.contents[0].etag, "");
+        assert!(!r.is_truncated);
+        // Root attributes of either kind of spacing.
+        assert!(
+            fast("<ListBucketResult  a=\"1\"\tb:c=\"x>y\" ><Name>b</Name></ListBucketResult>")
+                .is_some()
+        );
+        // A declaration without encoding, or with UTF-8 in any case.
+        assert!(
+            fast("<?xml version='1.0'?><ListBucketResult><Name>b</Name></ListBucketResult>")
+                .is_some()
+        );
+        assert!(fast("<?xml version=\"1.0\" encoding='utf-8'?><ListBucketResult><Name>b</Name></ListBucketResult>").is_some());
+    }
+
+    #[test]
+    fn common_prefixes_owner_and_unknown_leaves() {
+        let r = fast(&doc(
+            "<CommonPrefixes><Prefix>a/</Prefix></CommonPrefixes><Unknown>x&amp;y</Unknown>\
+             <CommonPrefixes><Other/><Prefix>b&amp;c/</Prefix><Prefix>d/</Prefix></CommonPrefixes>\
+             <CommonPrefixes/><Contents><Key>k</Key><ChecksumAlgorithm>CRC32</ChecksumAlgorithm>\
+             <Size>1</Size><Owner><ID>i</ID><Other>o</Other><DisplayName>n</DisplayName></Owner>\
+             <UserTags>a=1&amp;b=2</UserTags></Contents><Contents><Key>l</Key><Size>2</Size><Owner/></Contents>",
+        ))
+        .unwrap();
+        assert_eq!(r.common_prefixes, ["a/", "b&c/", "d/"]);
+        let owner = r.contents[0].owner.as_ref().unwrap();
+        assert_eq!(owner.id.as_deref(), Some("i"));
+        assert_eq!(owner.display_name.as_deref(), Some("n"));
+        assert_eq!(r.contents[0].user_tags.as_deref(), Some("a=1&b=2"));
+        assert_eq!(r.contents[1].owner, Some(Owner::default()));
+        // Repeated fields: the last one wins, as in the generic parser.
+        let r = fast(&doc("<Name>c</Name><Contents><Key>a</Key><Key>b</Key><Size>1</Size><Size>2</Size></Contents>")).unwrap();
+        assert_eq!(
+            (
+                r.name.as_str(),
+                r.contents[0].key.as_str(),
+                r.contents[0].size
+            ),
+            ("c", "b", 2)
+        );
+    }
+
+    #[test]
+    fn unusual_input_falls_back() {
+        let cases = [
+            entry("<Key><![CDATA[k]]></Key><Size>1</Size>"),
+            entry("<Key>k<!-- c --></Key><Size>1</Size>"),
+            entry("<Key>k</Key><!-- c --><Size>1</Size>"),
+            entry("<Key>k<?pi x?></Key><Size>1</Size>"),
+            entry("<Key>a\r\nb</Key><Size>1</Size>"),
+            entry("<Key>a\rb</Key><Size>1</Size>"),
+            entry(&format!("{KEY}<UserMetadata><X-Amz-Meta-A>1</X-Amz-Meta-A></UserMetadata>")),
+            entry(&format!("{KEY}<Owner><ID>i</ID><Nested><X/></Nested></Owner>")),
+            entry(&format!("{KEY}<RestoreStatus><IsRestoreInProgress>false</IsRestoreInProgress></RestoreStatus>")),
+            entry("<Key a=\"1\">k</Key><Size>1</Size>"),
+            entry("<Key >k</Key><Size>1</Size>"),
+            entry("<Key>k</Key ><Size>1</Size>"),
+            entry("<s3:Key>k</s3:Key><Size>1</Size>"),
+            entry("<Key>k</Key>text<Size>1</Size>"),
+            entry("<Key />k<Size>1</Size>"),
+            doc("<Prefix>a</Prefix >"),
+            "<s3:ListBucketResult xmlns:s3=\"x\"><s3:Name>b</s3:Name></s3:ListBucketResult>".to_owned(),
+            "\u{feff}<ListBucketResult><Name>b</Name></ListBucketResult>".to_owned(),
+            " <?xml version=\"1.0\"?><ListBucketResult><Name>b</Name></ListBucketResult>".to_owned(),
+            "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><ListBucketResult><Name>b</Name></ListBucketResult>".to_owned(),
+            "<!-- c --><ListBucketResult><Name>b</Name></ListBucketResult>".to_owned(),
+            "<ListBucketResult a=1><Name>b</Name></ListBucketResult>".to_owned(),
+            "<ListBucketResult a=\"1\"b=\"2\"><Name>b</Name></ListBucketResult>".to_owned(),
+            "<ListBucketResult a='1'><Name>b</Name></ListBucketResult>".to_owned(),
+            // Nested deeper than the fast path goes (the generic parser
+            // skips it).
+            doc("<Unknown><A><B>x</B></A></Unknown>"),
+        ];
+        for xml in &cases {
+            assert_eq!(fast(xml), None, "{xml}");
+            assert!(ListBucketResult::from_xml(xml.as_bytes()).is_ok(), "{xml}");
+        }
+    }
+
+    #[test]
+    fn errors_stay_with_the_generic_parser() {
+        let cases = [
+            (
+                "<!DOCTYPE x><ListBucketResult><Name>b</Name></ListBucketResult>".to_owned(),
+                "doctype",
+            ),
+            (doc("<!DOCTYPE x>"), "doctype"),
+            (entry("<Key>&xxe;</Key><Size>1</Size>"), "entity"),
+            (entry("<Key>&#0;</Key><Size>1</Size>"), "nul"),
+            (entry("<Key>&#xD800;</Key><Size>1</Size>"), "surrogate"),
+            (entry("<Key>&#X41;</Key><Size>1</Size>"), "upper X"),
+            (entry("<Key>&#+65;</Key><Size>1</Size>"), "sign"),
+            (entry("<Key>&#;</Key><Size>1</Size>"), "empty ref"),
+            (entry("<Key>&#x110000;</Key><Size>1</Size>"), "out of range"),
+            (entry("<Key>&#99999999999;</Key><Size>1</Size>"), "overflow"),
+            (entry("<Key>a & b</Key><Size>1</Size>"), "bare &"),
+            (entry("<Key>a &amp b;</Key><Size>1</Size>"), "unclosed ref"),
+            (entry("<Key>k</Key><Size>-1</Size>"), "negative"),
+            (
+                entry("<Key>k</Key><Size>18446744073709551616</Size>"),
+                "too big",
+            ),
+            (entry("<Key>k</Key><Size/>"), "empty size"),
+            (entry("<Size>1</Size>"), "no key"),
+            (entry("<Key>k</Key>"), "no size"),
+            (doc("<Contents/>"), "empty entry"),
+            (doc("<IsTruncated>yes</IsTruncated>"), "bool"),
+            (doc("<MaxKeys>1e3</MaxKeys>"), "number"),
+            (entry("<Key>k</Kez><Size>1</Size>"), "mismatched"),
+            (entry("<Key/ ><Size>1</Size>"), "space after slash"),
+            (
+                entry(&format!("{KEY}<Owner><ID><X/></ID></Owner>")),
+                "element in text",
+            ),
+            (
+                "<ListBucketResult><Name>b</Name></ListBucketResultX>".to_owned(),
+                "mismatched root",
+            ),
+            (
+                "<ListBucketResult><Prefix>b</Prefix></ListBucketResult>".to_owned(),
+                "no name",
+            ),
+            ("<ListBucketResult/>".to_owned(), "empty root"),
+            ("<ListBucketResult xmlns=\"x\"/>".to_owned(), "empty root"),
+            (
+                "<ListVersionsResult><Name>b</Name></ListVersionsResult>".to_owned(),
+                "root",
+            ),
+            (doc("<Contents><Key>k</Key><Size>1</Size>"), "truncated"),
+            ("<ListBucketResult><Name>b</Name>".to_owned(), "truncated"),
+        ];
+        for (xml, what) in &cases {
+            assert_eq!(fast(xml), None, "{what}: {xml}");
+            assert!(
+                ListBucketResult::from_xml(xml.as_bytes()).is_err(),
+                "{what}: {xml}"
+            );
+        }
+        // Not UTF-8.
+        let mut bad = entry("<Key>k</Key><Size>1</Size>").into_bytes();
+        let at = bad.windows(3).position(|w| w == b">k<").unwrap() + 1;
+        bad[at] = 0xff;
+        assert_eq!(list_bucket_result(&bad), None);
+        assert!(ListBucketResult::from_xml(&bad).is_err());
+        // Over the size cap, even though well formed.
+        let mut big = doc("<Unknown>").into_bytes();
+        let tail = b"</Unknown></ListBucketResult>";
+        big.truncate(big.len() - b"</ListBucketResult>".len());
+        big.resize(MAX_INPUT_LEN + 1 - tail.len(), b'x');
+        big.extend_from_slice(tail);
+        assert_eq!(list_bucket_result(&big), None);
+        assert!(matches!(
+            ListBucketResult::from_xml(&big),
+            Err(XmlError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn version_listing() {
+        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListVersionsResult xmlns=\"x\">\
+            <Name>b</Name><KeyMarker/><NextKeyMarker>k2</NextKeyMarker><IsTruncated>true</IsTruncated>\
+            <Version><Key>k</Key><VersionId>v1</VersionId><IsLatest>true</IsLatest>\
+            <ETag>&quot;e&quot;</ETag><Size>3</Size><Owner><ID>i</ID></Owner></Version>\
+            <DeleteMarker><Key>k2</Key><VersionId>v2</VersionId><IsLatest>false</IsLatest></DeleteMarker>\
+            <CommonPrefixes><Prefix>d/</Prefix></CommonPrefixes></ListVersionsResult>";
+        let r = fast_versions(xml).unwrap();
+        assert_eq!(r.entries.len(), 2);
+        assert_eq!(r.entries[0].etag.as_deref(), Some("\"e\""));
+        assert!(r.entries[1].is_delete_marker);
+        assert_eq!(r.entries[1].size, 0);
+        assert_eq!(r.key_marker.as_deref(), Some(""));
+        assert_eq!(r.common_prefixes, ["d/"]);
+        // A version without a size is the generic parser's error.
+        let bad = xml.replace("<Size>3</Size>", "");
+        assert_eq!(fast_versions(&bad), None);
+        assert!(ListVersionsResult::from_xml(bad.as_bytes()).is_err());
+        let meta = xml.replace("<Size>3</Size>", "<Size>3</Size><UserMetadata/>");
+        assert_eq!(fast_versions(&meta), None);
+        assert!(ListVersionsResult::from_xml(meta.as_bytes()).is_ok());
+    }
+}
