@@ -49,6 +49,11 @@ struct Child<'a> {
 
 /// A cursor over the input, always just after a complete tag.
 struct Scanner<'a> {
+    /// The whole input, checked to be UTF-8 once so that text is sliced
+    /// out of it without validating each piece again. Every slice starts
+    /// and ends next to an ASCII delimiter, so always on a char boundary.
+    doc: &'a str,
+    /// `doc` as bytes, for scanning.
     xml: &'a [u8],
     pos: usize,
 }
@@ -60,7 +65,10 @@ impl<'a> Scanner<'a> {
         if xml.len() > MAX_INPUT_LEN {
             return None;
         }
-        let mut s = Scanner { xml, pos: 0 };
+        // Input that is not UTF-8 somewhere (even where the generic parser
+        // would not look) is left to the generic parser.
+        let doc = std::str::from_utf8(xml).ok()?;
+        let mut s = Scanner { doc, xml, pos: 0 };
         if xml.starts_with(b"<?xml") && xml.get(5).copied().is_some_and(is_space) {
             let len = memmem::find(&xml[6..], b"?>")?;
             check_decl(&xml[5..6 + len])?;
@@ -117,8 +125,9 @@ impl<'a> Scanner<'a> {
     /// Consumes `lit`, or gives up.
     #[inline]
     fn eat(&mut self, lit: &[u8]) -> Fast<()> {
-        if self.rest().starts_with(lit) {
-            self.pos += lit.len();
+        let end = self.pos.checked_add(lit.len())?;
+        if self.xml.get(self.pos..end)? == lit {
+            self.pos = end;
             Some(())
         } else {
             None
@@ -133,14 +142,13 @@ impl<'a> Scanner<'a> {
     }
 
     /// Opens the next child of the element named `parent`, or consumes
-    /// `</parent>` and returns `Ok(None)`-like `Some(None)`. Only whitespace
-    /// may come before the tag.
-    #[inline]
+    /// `</parent>` and returns `Some(None)`. Only whitespace may come before
+    /// the tag.
+    #[inline(always)]
     fn child(&mut self, parent: &[u8]) -> Fast<Option<Child<'a>>> {
         self.skip_space();
         self.eat(b"<")?;
-        let rest = self.rest();
-        if rest.first() == Some(&b'/') {
+        if self.peek()? == b'/' {
             self.pos += 1;
             self.eat(parent)?;
             self.eat(b">")?;
@@ -148,69 +156,65 @@ impl<'a> Scanner<'a> {
         }
         // A name of simple characters (no prefix), then `>` or `/>`: a tag
         // with attributes or whitespace, `<!…>` or `<?…?>` are not handled.
-        let len = rest.iter().position(|&b| !is_name_byte(b))?;
-        if len == 0 || !rest[0].is_ascii_alphabetic() {
+        let xml = self.xml;
+        let start = self.pos;
+        if !xml.get(start)?.is_ascii_alphabetic() {
             return None;
         }
-        let name = &rest[..len];
-        self.pos += len;
+        let mut end = start + 1;
+        while xml.get(end).copied().is_some_and(is_name_byte) {
+            end += 1;
+        }
+        let name = xml.get(start..end)?;
+        self.pos = end;
         let empty = match self.peek()? {
             b'>' => false,
-            b'/' => true,
+            b'/' => {
+                self.pos += 1;
+                if self.peek()? != b'>' {
+                    return None;
+                }
+                true
+            }
             _ => return None,
         };
-        self.eat(if empty { b"/>" } else { b">" })?;
+        self.pos += 1;
         Some(Some(Child { name, empty }))
     }
 
     /// Reads the text of the leaf `c` and its end tag, unescaped.
-    #[inline]
+    #[inline(always)]
     fn text(&mut self, c: Child<'a>) -> Fast<Cow<'a, str>> {
         if c.empty {
             return Some(Cow::Borrowed(""));
         }
-        let rest = self.rest();
-        let lt = memchr(b'<', rest)?;
-        let raw = &rest[..lt];
-        self.pos += lt;
+        // Leaf texts are short (keys, dates, ETags): a plain loop beats a
+        // search call, and notes on the way whether there is anything to
+        // unescape.
+        let xml = self.xml;
+        let start = self.pos;
+        let mut end = start;
+        let mut plain = true;
+        loop {
+            match *xml.get(end)? {
+                b'<' => break,
+                b'&' | b'\r' => plain = false,
+                _ => {}
+            }
+            end += 1;
+        }
+        let raw = self.doc.get(start..end)?;
+        self.pos = end;
         // Only the end tag may follow: a child element, a comment or CDATA
         // is not handled.
         self.eat(b"</")?;
         self.eat(c.name)?;
         self.eat(b">")?;
-        unescape(raw)
-    }
-
-    /// Reads the text of the leaf `c` into a `String`.
-    #[inline]
-    fn string(&mut self, c: Child<'a>) -> Fast<String> {
-        self.text(c).map(Cow::into_owned)
-    }
-
-    /// Reads a number as [`crate::read::Parser::number`] does.
-    #[inline]
-    fn number<T: std::str::FromStr>(&mut self, c: Child<'a>) -> Fast<T> {
-        self.text(c)?.trim().parse().ok()
-    }
-
-    /// Reads a boolean as [`crate::read::Parser::boolean`] does.
-    fn boolean(&mut self, c: Child<'a>) -> Fast<bool> {
-        let s = self.text(c)?;
-        let t = s.trim();
-        if t.eq_ignore_ascii_case("true") {
-            Some(true)
-        } else if t.eq_ignore_ascii_case("false") {
-            Some(false)
+        if plain {
+            Some(Cow::Borrowed(raw))
         } else {
-            None
+            unescape(raw).map(Cow::Owned)
         }
-    }
-
-    /// Skips an element the document does not use: only a leaf is handled
-    /// (its text is still checked, as quick-xml checks references).
-    #[inline]
-    fn skip(&mut self, c: Child<'a>) -> Fast<()> {
-        self.text(c).map(drop)
     }
 
     /// Reads an `<Owner>` whose children are all leaves.
@@ -220,10 +224,13 @@ impl<'a> Scanner<'a> {
             return Some(owner);
         }
         while let Some(f) = self.child(c.name)? {
+            // Every child is a leaf; unknown ones are skipped, but their
+            // text is still checked as quick-xml checks references.
+            let text = self.text(f)?;
             match f.name {
-                b"ID" => owner.id = Some(self.string(f)?),
-                b"DisplayName" => owner.display_name = Some(self.string(f)?),
-                _ => self.skip(f)?,
+                b"ID" => owner.id = Some(text.into_owned()),
+                b"DisplayName" => owner.display_name = Some(text.into_owned()),
+                _ => {}
             }
         }
         Some(owner)
@@ -235,13 +242,30 @@ impl<'a> Scanner<'a> {
             return Some(());
         }
         while let Some(f) = self.child(c.name)? {
+            let text = self.text(f)?;
             if f.name == b"Prefix" {
-                out.push(self.string(f)?);
-            } else {
-                self.skip(f)?;
+                out.push(text.into_owned());
             }
         }
         Some(())
+    }
+}
+
+/// Reads a number as [`crate::read::Parser::number`] does.
+#[inline]
+fn number<T: std::str::FromStr>(text: &str) -> Fast<T> {
+    text.trim().parse().ok()
+}
+
+/// Reads a boolean as [`crate::read::Parser::boolean`] does.
+fn boolean(text: &str) -> Fast<bool> {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if t.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
     }
 }
 
@@ -284,32 +308,25 @@ fn check_decl(decl: &[u8]) -> Fast<()> {
     (ok && memmem::find(&v[8.min(v.len())..], b"encoding").is_none()).then_some(())
 }
 
-/// Turns raw text into a string: borrowed when it holds no reference,
-/// `None` for anything the generic parser treats specially (CR, which XML
-/// 1.0 normalises) or may reject (bytes that are not UTF-8, an unknown
-/// entity, a bad character reference).
-#[inline]
-fn unescape(raw: &[u8]) -> Fast<Cow<'_, str>> {
-    let Some(first) = memchr2(b'&', b'\r', raw) else {
-        return std::str::from_utf8(raw).ok().map(Cow::Borrowed);
-    };
+/// Resolves the references in `raw`; `None` for anything the generic
+/// parser treats specially (a literal CR, which XML 1.0 normalises) or may
+/// reject (an unknown entity, a bad character reference, a lone `&`).
+fn unescape(raw: &str) -> Fast<String> {
     // References only shrink the text.
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
-    let mut next = Some(first);
-    while let Some(i) = next {
-        if rest[i] == b'\r' {
+    while let Some(i) = memchr2(b'&', b'\r', rest.as_bytes()) {
+        if rest.as_bytes()[i] == b'\r' {
             return None;
         }
-        out.push_str(std::str::from_utf8(&rest[..i]).ok()?);
-        let after = &rest[i + 1..];
-        let semi = memchr(b';', after)?;
-        out.push(resolve(&after[..semi])?);
-        rest = &after[semi + 1..];
-        next = memchr2(b'&', b'\r', rest);
+        out.push_str(rest.get(..i)?);
+        let after = rest.get(i + 1..)?;
+        let semi = memchr(b';', after.as_bytes())?;
+        out.push(resolve(after.get(..semi)?.as_bytes())?);
+        rest = after.get(semi + 1..)?;
     }
-    out.push_str(std::str::from_utf8(rest).ok()?);
-    Some(Cow::Owned(out))
+    out.push_str(rest);
+    Some(out)
 }
 
 /// Resolves the name of a reference (between `&` and `;`) exactly as
@@ -355,25 +372,34 @@ pub(crate) fn list_bucket_result(xml: &[u8]) -> Fast<ListBucketResult> {
                 out.contents.push(entry);
             }
             b"CommonPrefixes" => s.common_prefixes(c, &mut out.common_prefixes)?,
-            b"Name" => name = Some(s.string(c)?),
-            b"Prefix" => out.prefix = Some(s.string(c)?),
-            b"Delimiter" => out.delimiter = Some(s.string(c)?),
-            b"MaxKeys" => out.max_keys = Some(s.number(c)?),
-            b"KeyCount" => {
-                let n: u64 = s.number(c)?;
-                out.key_count = Some(n);
-                // As the generic parser does: size the vector once.
-                let cap = usize::try_from(n).unwrap_or(usize::MAX).min(xml.len() / 64);
-                out.contents.reserve(cap.saturating_sub(out.contents.len()));
+            // Anything else is a leaf; unknown ones are skipped, but their
+            // text is still checked as quick-xml checks references.
+            leaf => {
+                let text = s.text(c)?;
+                match leaf {
+                    b"Name" => name = Some(text.into_owned()),
+                    b"Prefix" => out.prefix = Some(text.into_owned()),
+                    b"Delimiter" => out.delimiter = Some(text.into_owned()),
+                    b"MaxKeys" => out.max_keys = Some(number(&text)?),
+                    b"KeyCount" => {
+                        let n: u64 = number(&text)?;
+                        out.key_count = Some(n);
+                        // As the generic parser does: size the vector once.
+                        let cap = usize::try_from(n).unwrap_or(usize::MAX).min(xml.len() / 64);
+                        out.contents.reserve(cap.saturating_sub(out.contents.len()));
+                    }
+                    b"IsTruncated" => out.is_truncated = boolean(&text)?,
+                    b"ContinuationToken" => out.continuation_token = Some(text.into_owned()),
+                    b"NextContinuationToken" => {
+                        out.next_continuation_token = Some(text.into_owned());
+                    }
+                    b"StartAfter" => out.start_after = Some(text.into_owned()),
+                    b"Marker" => out.marker = Some(text.into_owned()),
+                    b"NextMarker" => out.next_marker = Some(text.into_owned()),
+                    b"EncodingType" => out.encoding_type = Some(text.into_owned()),
+                    _ => {}
+                }
             }
-            b"IsTruncated" => out.is_truncated = s.boolean(c)?,
-            b"ContinuationToken" => out.continuation_token = Some(s.string(c)?),
-            b"NextContinuationToken" => out.next_continuation_token = Some(s.string(c)?),
-            b"StartAfter" => out.start_after = Some(s.string(c)?),
-            b"Marker" => out.marker = Some(s.string(c)?),
-            b"NextMarker" => out.next_marker = Some(s.string(c)?),
-            b"EncodingType" => out.encoding_type = Some(s.string(c)?),
-            _ => s.skip(c)?,
         }
     }
     out.name = name?;
@@ -388,15 +414,20 @@ fn object<'a>(s: &mut Scanner<'a>, c: Child<'a>) -> Fast<ObjectEntry> {
     if !c.empty {
         while let Some(f) = s.child(c.name)? {
             match f.name {
-                b"Key" => key = Some(s.string(f)?),
-                b"LastModified" => entry.last_modified = s.string(f)?,
-                b"ETag" => entry.etag = s.string(f)?,
-                b"Size" => size = Some(s.number(f)?),
-                b"StorageClass" => entry.storage_class = Some(s.string(f)?),
                 b"Owner" => entry.owner = Some(s.owner(f)?),
                 b"UserMetadata" => return None,
-                b"UserTags" => entry.user_tags = Some(s.string(f)?),
-                _ => s.skip(f)?,
+                leaf => {
+                    let text = s.text(f)?;
+                    match leaf {
+                        b"Key" => key = Some(text.into_owned()),
+                        b"LastModified" => entry.last_modified = text.into_owned(),
+                        b"ETag" => entry.etag = text.into_owned(),
+                        b"Size" => size = Some(number(&text)?),
+                        b"StorageClass" => entry.storage_class = Some(text.into_owned()),
+                        b"UserTags" => entry.user_tags = Some(text.into_owned()),
+                        _ => {}
+                    }
+                }
             }
         }
     }
@@ -422,17 +453,24 @@ pub(crate) fn list_versions_result(xml: &[u8]) -> Fast<ListVersionsResult> {
                 out.entries.push(entry);
             }
             b"CommonPrefixes" => s.common_prefixes(c, &mut out.common_prefixes)?,
-            b"Name" => name = Some(s.string(c)?),
-            b"Prefix" => out.prefix = Some(s.string(c)?),
-            b"Delimiter" => out.delimiter = Some(s.string(c)?),
-            b"MaxKeys" => out.max_keys = Some(s.number(c)?),
-            b"KeyMarker" => out.key_marker = Some(s.string(c)?),
-            b"VersionIdMarker" => out.version_id_marker = Some(s.string(c)?),
-            b"NextKeyMarker" => out.next_key_marker = Some(s.string(c)?),
-            b"NextVersionIdMarker" => out.next_version_id_marker = Some(s.string(c)?),
-            b"IsTruncated" => out.is_truncated = s.boolean(c)?,
-            b"EncodingType" => out.encoding_type = Some(s.string(c)?),
-            _ => s.skip(c)?,
+            leaf => {
+                let text = s.text(c)?;
+                match leaf {
+                    b"Name" => name = Some(text.into_owned()),
+                    b"Prefix" => out.prefix = Some(text.into_owned()),
+                    b"Delimiter" => out.delimiter = Some(text.into_owned()),
+                    b"MaxKeys" => out.max_keys = Some(number(&text)?),
+                    b"KeyMarker" => out.key_marker = Some(text.into_owned()),
+                    b"VersionIdMarker" => out.version_id_marker = Some(text.into_owned()),
+                    b"NextKeyMarker" => out.next_key_marker = Some(text.into_owned()),
+                    b"NextVersionIdMarker" => {
+                        out.next_version_id_marker = Some(text.into_owned());
+                    }
+                    b"IsTruncated" => out.is_truncated = boolean(&text)?,
+                    b"EncodingType" => out.encoding_type = Some(text.into_owned()),
+                    _ => {}
+                }
+            }
         }
     }
     out.name = name?;
@@ -451,16 +489,21 @@ fn version<'a>(s: &mut Scanner<'a>, c: Child<'a>, is_delete_marker: bool) -> Fas
     if !c.empty {
         while let Some(f) = s.child(c.name)? {
             match f.name {
-                b"Key" => key = Some(s.string(f)?),
-                b"VersionId" => version_id = Some(s.string(f)?),
-                b"IsLatest" => entry.is_latest = s.boolean(f)?,
-                b"LastModified" => entry.last_modified = s.string(f)?,
-                b"ETag" => entry.etag = Some(s.string(f)?),
-                b"Size" => size = Some(s.number(f)?),
-                b"StorageClass" => entry.storage_class = Some(s.string(f)?),
                 b"Owner" => entry.owner = Some(s.owner(f)?),
                 b"UserMetadata" => return None,
-                _ => s.skip(f)?,
+                leaf => {
+                    let text = s.text(f)?;
+                    match leaf {
+                        b"Key" => key = Some(text.into_owned()),
+                        b"VersionId" => version_id = Some(text.into_owned()),
+                        b"IsLatest" => entry.is_latest = boolean(&text)?,
+                        b"LastModified" => entry.last_modified = text.into_owned(),
+                        b"ETag" => entry.etag = Some(text.into_owned()),
+                        b"Size" => size = Some(number(&text)?),
+                        b"StorageClass" => entry.storage_class = Some(text.into_owned()),
+                        _ => {}
+                    }
+                }
             }
         }
     }
