@@ -1,11 +1,22 @@
 #![no_main]
 //! Fuzz target: `ListBucketResult::from_xml` on arbitrary bytes.
 //! Asserts no panic, a typed error naming the document, and a result no
-//! larger than the input (see `newtera_fuzz`).
+//! larger than the input (see `newtera_fuzz`); and that whenever the fast
+//! path handles the input, the generic parser returns the identical value
+//! (the fast path's invariant), so `from_xml` equals the generic parser.
 
 use libfuzzer_sys::fuzz_target;
 use newtera_xml::ListBucketResult;
 
 fuzz_target!(|data: &[u8]| {
-    newtera_fuzz::parse(data, "ListBucketResult", ListBucketResult::from_xml);
+    let parsed = newtera_fuzz::parse(data, "ListBucketResult", ListBucketResult::from_xml);
+    let generic = ListBucketResult::parse_generic(data);
+    if let Some(fast) = ListBucketResult::parse_fast(data) {
+        assert_eq!(
+            generic.as_ref(),
+            Ok(&fast),
+            "the fast path and the generic parser disagree"
+        );
+    }
+    assert_eq!(parsed.as_ref(), generic.as_ref().ok());
 });

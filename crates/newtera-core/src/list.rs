@@ -370,8 +370,10 @@ pub(crate) fn url_decode(s: &str) -> Result<String> {
         })
 }
 
+/// Decodes `s` when the server URL-encoded it; returns `s` itself (no
+/// copy) when there is nothing to decode.
 fn maybe_decode(s: String, decode: bool) -> Result<String> {
-    if decode {
+    if decode && s.bytes().any(|b| b == b'%' || b == b'+') {
         url_decode(&s)
     } else {
         Ok(s)
@@ -477,7 +479,7 @@ fn object_from_entry(bucket: &str, e: ObjectEntry, decode: bool) -> Result<Objec
         bucket_name: bucket.to_owned(),
         object_name: maybe_decode(e.key, decode)?,
         last_modified: time::parse_iso8601(&e.last_modified),
-        etag: etag(&e.etag),
+        etag: etag(e.etag),
         size: Some(e.size),
         storage_class: non_empty(e.storage_class),
         ..Object::default()
@@ -492,7 +494,7 @@ fn object_from_version(bucket: &str, e: VersionEntry, decode: bool) -> Result<Ob
         bucket_name: bucket.to_owned(),
         object_name: maybe_decode(e.key, decode)?,
         last_modified: time::parse_iso8601(&e.last_modified),
-        etag: e.etag.as_deref().and_then(etag),
+        etag: e.etag.and_then(etag),
         size: (!e.is_delete_marker).then_some(e.size),
         storage_class: non_empty(e.storage_class),
         version_id: non_empty(Some(e.version_id)),
@@ -505,10 +507,19 @@ fn object_from_version(bucket: &str, e: VersionEntry, decode: bool) -> Result<Ob
     Ok(obj)
 }
 
-/// The entity tag without its quotes; `None` when empty.
-fn etag(s: &str) -> Option<String> {
+/// The entity tag without its quotes (and surrounding whitespace); `None`
+/// when empty. Strips in place, reusing the string's buffer: this runs once
+/// per listed object.
+fn etag(mut s: String) -> Option<String> {
     let t = s.trim().trim_matches('"');
-    (!t.is_empty()).then(|| t.to_owned())
+    if t.is_empty() {
+        return None;
+    }
+    let start = s.len() - s.trim_start().trim_start_matches('"').len();
+    let end = start + t.len();
+    s.truncate(end);
+    s.drain(..start);
+    Some(s)
 }
 
 fn set_owner(obj: &mut Object, owner: Option<Owner>) {
@@ -722,8 +733,14 @@ mod tests {
 
     #[test]
     fn etags_lose_quotes() {
+        let etag = |s: &str| etag(s.to_owned());
         assert_eq!(etag("\"abc\"").as_deref(), Some("abc"));
         assert_eq!(etag("abc-2").as_deref(), Some("abc-2"));
+        assert_eq!(etag(" \"abc-2\"\n").as_deref(), Some("abc-2"));
+        assert_eq!(etag("\" a b \"").as_deref(), Some(" a b "));
+        assert_eq!(etag("\"\"abc").as_deref(), Some("abc"));
+        assert_eq!(etag("\"é\"").as_deref(), Some("é"));
         assert_eq!(etag(""), None);
+        assert_eq!(etag(" \"\" "), None);
     }
 }

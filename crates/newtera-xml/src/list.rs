@@ -1,6 +1,8 @@
 //! The listing documents: `ListObjectsV2`, `ListObjects` (v1) and
 //! `ListObjectVersions`. These are on the hot path and parsed in one pass
-//! over borrowed bytes.
+//! over borrowed bytes: first by the specialised scanner of `fast.rs`,
+//! which handles the shape servers send and falls back to the generic
+//! parser below for anything else.
 
 use crate::read::{required, Child, Parser};
 use crate::{Owner, XmlError};
@@ -124,6 +126,27 @@ pub struct VersionEntry {
 impl ListBucketResult {
     /// Parses a `<ListBucketResult>` document (v1 or v2).
     pub fn from_xml(xml: &[u8]) -> Result<Self, XmlError> {
+        // The common shape goes through a specialised scanner that gives
+        // either the generic parser's exact result or up (see `fast.rs`).
+        match Self::parse_fast(xml) {
+            Some(out) => Ok(out),
+            None => Self::parse_generic(xml),
+        }
+    }
+
+    /// The fast path of [`ListBucketResult::from_xml`] alone: `None` when
+    /// it does not handle the input. Exposed for the differential tests and
+    /// the fuzz target; not part of the supported API.
+    #[doc(hidden)]
+    pub fn parse_fast(xml: &[u8]) -> Option<Self> {
+        crate::fast::list_bucket_result(xml)
+    }
+
+    /// The generic parser behind [`ListBucketResult::from_xml`] alone (the
+    /// reference for semantics and errors). Exposed for the differential
+    /// tests and the fuzz target; not part of the supported API.
+    #[doc(hidden)]
+    pub fn parse_generic(xml: &[u8]) -> Result<Self, XmlError> {
         let (mut p, root) = Parser::open(xml, "ListBucketResult", "ListBucketResult")?;
         let mut out = ListBucketResult::default();
         let mut name = None;
@@ -188,6 +211,26 @@ fn parse_object<'a>(p: &mut Parser<'a>, parent: &Child<'a>) -> Result<ObjectEntr
 impl ListVersionsResult {
     /// Parses a `<ListVersionsResult>` document.
     pub fn from_xml(xml: &[u8]) -> Result<Self, XmlError> {
+        // As for `ListBucketResult::from_xml`: exact result or fallback.
+        match Self::parse_fast(xml) {
+            Some(out) => Ok(out),
+            None => Self::parse_generic(xml),
+        }
+    }
+
+    /// The fast path of [`ListVersionsResult::from_xml`] alone: `None` when
+    /// it does not handle the input. Exposed for the differential tests and
+    /// the fuzz target; not part of the supported API.
+    #[doc(hidden)]
+    pub fn parse_fast(xml: &[u8]) -> Option<Self> {
+        crate::fast::list_versions_result(xml)
+    }
+
+    /// The generic parser behind [`ListVersionsResult::from_xml`] alone.
+    /// Exposed for the differential tests and the fuzz target; not part of
+    /// the supported API.
+    #[doc(hidden)]
+    pub fn parse_generic(xml: &[u8]) -> Result<Self, XmlError> {
         let (mut p, root) = Parser::open(xml, "ListVersionsResult", "ListVersionsResult")?;
         let mut out = ListVersionsResult::default();
         let mut name = None;
