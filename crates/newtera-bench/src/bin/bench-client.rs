@@ -588,7 +588,7 @@ async fn run_ranged(client: &Arc<Client>, total: u64) -> R<(u64, u64)> {
 async fn run(client: &Arc<Client>, workload: &str, quick: bool, warm: bool) -> R<(u64, u64)> {
     let small_n = |c1: usize| -> usize {
         let n = match (quick, c1 == 1) {
-            (false, true) => 2_000,
+            (false, true) => 10_000,
             (false, false) => 20_000,
             (true, true) => 300,
             (true, false) => 3_000,
