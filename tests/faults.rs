@@ -151,7 +151,7 @@ enum Kind {
     ResetMidBody,
     Status500,
     SlowDown,
-    ErrorIn200,
+    BufferedAnswer,
     Stall,
     Truncate,
     FlipByte,
@@ -166,7 +166,7 @@ impl Kind {
             Kind::ResetMidBody => "reset mid-body",
             Kind::Status500 => "500 InternalError",
             Kind::SlowDown => "503 SlowDown",
-            Kind::ErrorIn200 => "200 with <Error>",
+            Kind::BufferedAnswer => "200 with <Error>",
             Kind::Stall => "stall past the timeout",
             Kind::Truncate => "truncated body",
             Kind::FlipByte => "flipped byte",
@@ -181,7 +181,7 @@ impl Kind {
             | Kind::SlowDown
             | Kind::Stall => true,
             Kind::ResetAfterHeaders | Kind::ResetMidBody | Kind::Truncate => op.has_body(),
-            Kind::ErrorIn200 => matches!(op, Op::MultipartComplete | Op::RemoveObjects),
+            Kind::BufferedAnswer => matches!(op, Op::MultipartComplete | Op::RemoveObjects),
             Kind::FlipByte => op.is_download(),
         }
     }
@@ -197,7 +197,7 @@ impl Kind {
             Kind::ResetMidBody => Fault::ResetMidBody(at),
             Kind::Status500 => Fault::internal_error(),
             Kind::SlowDown => Fault::slow_down(),
-            Kind::ErrorIn200 => Fault::error_in_200("InternalError"),
+            Kind::BufferedAnswer => Fault::buffered_answer("InternalError"),
             Kind::Stall => Fault::Stall(Duration::from_secs(30)),
             Kind::Truncate => Fault::Truncate(at),
             Kind::FlipByte => Fault::FlipByte(if op.is_download() { 500_000 } else { 40 }),
@@ -217,7 +217,7 @@ impl Kind {
                 transport(&[ErrorKind::ConnectionReset]) || matches!(e, Error::Truncated { .. })
             }
             // A HEAD answer has no body to name the code: its status must do.
-            Kind::Status500 | Kind::ErrorIn200 => {
+            Kind::Status500 | Kind::BufferedAnswer => {
                 e.code() == Some("InternalError") || e.status().is_some_and(|s| s.as_u16() == 500)
             }
             Kind::SlowDown => {
@@ -261,7 +261,7 @@ fn cells() -> Vec<Cell> {
         Kind::ResetMidBody,
         Kind::Status500,
         Kind::SlowDown,
-        Kind::ErrorIn200,
+        Kind::BufferedAnswer,
         Kind::Stall,
         Kind::Truncate,
         Kind::FlipByte,
@@ -285,8 +285,8 @@ fn cells() -> Vec<Cell> {
         if op.has_body() {
             permanent.push(Kind::ResetAfterHeaders);
         }
-        if Kind::ErrorIn200.applies_to(op) {
-            permanent.push(Kind::ErrorIn200);
+        if Kind::BufferedAnswer.applies_to(op) {
+            permanent.push(Kind::BufferedAnswer);
         }
         if matches!(op, Op::Get | Op::PutSingle) {
             permanent.push(Kind::Stall);

@@ -95,7 +95,7 @@ impl ListBuckets {
         const OP: &str = "ListBuckets";
         let resp = self
             .client
-            .send(S3Request::new(OP, Method::GET).error_in_200())
+            .send(S3Request::new(OP, Method::GET).buffered_answer())
             .await?;
         let body = crate::read_body(OP, resp).await?;
         let doc = newtera_xml::ListAllMyBucketsResult::from_xml(&body).map_err(Error::xml(OP))?;

@@ -8,8 +8,8 @@ use std::time::Duration;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use newtera_signer::{PayloadHash, Provider, StaticProvider};
 use newtera_transport::{
-    Attempts, Body, ErrorIn200, HttpRequest, HttpResponse, HttpService, Idempotency, RetryConfig,
-    S3ErrorCode, SigningScope, Transport, TransportBuilder, TransportError,
+    Attempts, Body, BufferedAnswer, HttpRequest, HttpResponse, HttpService, Idempotency,
+    RetryConfig, S3ErrorCode, SigningScope, Transport, TransportBuilder, TransportError,
 };
 
 use crate::checksum::ChecksumAlgorithm;
@@ -297,7 +297,7 @@ pub(crate) struct S3Request<'a> {
     pub(crate) body: Body,
     pub(crate) payload: Option<PayloadHash>,
     pub(crate) region: Option<Arc<str>>,
-    pub(crate) error_in_200: bool,
+    pub(crate) buffered_answer: bool,
     pub(crate) idempotent: Option<bool>,
 }
 
@@ -313,7 +313,7 @@ impl<'a> S3Request<'a> {
             body: Body::empty(),
             payload: None,
             region: None,
-            error_in_200: false,
+            buffered_answer: false,
             idempotent: None,
         }
     }
@@ -368,8 +368,8 @@ impl<'a> S3Request<'a> {
     /// The answer is a small document: buffer it inside the retry loop (so a
     /// connection lost mid-body is retried) and treat a 200 carrying an
     /// S3 `<Error>` document as the error it is.
-    pub(crate) fn error_in_200(mut self) -> Self {
-        self.error_in_200 = true;
+    pub(crate) fn buffered_answer(mut self) -> Self {
+        self.buffered_answer = true;
         self
     }
     pub(crate) fn idempotent(mut self, v: bool) -> Self {
@@ -439,8 +439,8 @@ impl Newtera {
                 Idempotency::NonIdempotent
             });
         }
-        if req.error_in_200 {
-            ext.insert(ErrorIn200);
+        if req.buffered_answer {
+            ext.insert(BufferedAnswer);
         }
         Ok(http_req)
     }
@@ -513,7 +513,7 @@ impl Newtera {
         let req = S3Request::new("GetBucketLocation", Method::GET)
             .bucket(bucket)
             .query("location", "")
-            .error_in_200();
+            .buffered_answer();
         let resp = self.send_in(req, Arc::from(DEFAULT_REGION)).await?;
         let body = resp
             .into_body()

@@ -422,7 +422,7 @@ impl Batches {
             // signature (the design's "no SHA-256 of payloads" rule).
             .body(Body::from_bytes(xml.into()), PayloadHash::Unsigned)
             .idempotent(true)
-            .error_in_200();
+            .buffered_answer();
         if self.bypass {
             req = req.header(BYPASS_GOVERNANCE, HeaderValue::from_static("true"));
         }

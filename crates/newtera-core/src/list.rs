@@ -220,7 +220,7 @@ impl Pager {
     fn common_query<'a>(&'a self, op: &'static str) -> S3Request<'a> {
         let r = &self.req;
         let mut req = S3Request::new(op, Method::GET)
-            .error_in_200()
+            .buffered_answer()
             .bucket(&r.bucket)
             .query("prefix", r.prefix.as_deref().unwrap_or(""))
             .query_opt("delimiter", (!r.recursive).then_some("/"));

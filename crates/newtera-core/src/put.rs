@@ -549,7 +549,7 @@ impl Upload {
             // Safe to repeat: uploads created by attempts whose answers were
             // lost are swept below.
             .idempotent(true)
-            .error_in_200();
+            .buffered_answer();
         let req = match self.client.inner.checksum {
             Some(alg) => {
                 let req = req.header(
@@ -817,7 +817,7 @@ impl Upload {
             .headers(headers)
             .signed_body(xml)
             .idempotent(true)
-            .error_in_200();
+            .buffered_answer();
         let resp = match self.client.send(req).await {
             Ok(r) => r,
             Err(Error::S3(e)) if e.code == "NoSuchUpload" && e.attempts > 1 => {

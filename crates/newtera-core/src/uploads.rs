@@ -85,7 +85,7 @@ impl ListIncompleteUploads {
                 .query_opt("prefix", self.prefix.as_deref())
                 .query_opt("key-marker", key_marker.as_deref())
                 .query_opt("upload-id-marker", id_marker.as_deref())
-                .error_in_200();
+                .buffered_answer();
             let resp = self.client.send(req).await?;
             let body = crate::read_body(OP, resp).await?;
             let page =

@@ -95,7 +95,7 @@ impl Fault {
 
     /// `200 OK` whose body is an S3 `<Error>` document with `code` (what S3
     /// does when CompleteMultipartUpload or DeleteObjects fails late).
-    pub fn error_in_200(code: &'static str) -> Fault {
+    pub fn buffered_answer(code: &'static str) -> Fault {
         Fault::Respond { status: 200, code }
     }
 }

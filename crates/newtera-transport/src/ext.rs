@@ -56,16 +56,19 @@ impl Idempotency {
     }
 }
 
-/// Marker extension: this operation may answer `200 OK` with an S3 `<Error>`
-/// document in the body (e.g. CompleteMultipartUpload, CopyObject). The
-/// error-body layer then buffers 200 responses too and reports their code in
+/// Marker extension: the answer to this request is a small document the
+/// caller reads whole (an XML result). The error-body layer then buffers
+/// `200` bodies too (up to [`ERROR_BODY_LIMIT`](crate::ERROR_BODY_LIMIT)),
+/// inside the retry loop, so a connection lost in the middle of the body
+/// fails that attempt and is retried; and a `200` carrying an S3 `<Error>`
+/// document (CompleteMultipartUpload, CopyObject) reports its code in
 /// [`S3ErrorCode`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ErrorIn200;
+pub struct BufferedAnswer;
 
 /// Response extension set by the error-body layer: the `<Code>` of a buffered
 /// S3 error document (from a non-2xx response, or a 200 response to a request
-/// marked [`ErrorIn200`]).
+/// marked [`BufferedAnswer`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct S3ErrorCode(pub String);
 

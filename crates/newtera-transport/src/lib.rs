@@ -15,7 +15,7 @@
 //! Requests carry their body as a [`Body`], which knows whether it can be
 //! replayed: only replayable requests are ever retried. Layers read
 //! per-request settings from the request extensions: [`SigningScope`],
-//! `newtera_signer::PayloadHash`, [`Idempotency`] and [`ErrorIn200`].
+//! `newtera_signer::PayloadHash`, [`Idempotency`] and [`BufferedAnswer`].
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), newtera_transport::TransportError> {
@@ -48,7 +48,7 @@ use newtera_signer as signer;
 pub use body::{Body, ResponseBody, ResponseBodyStream};
 pub use error::{BoxError, ErrorKind, TransportError};
 pub use error_body::ERROR_BODY_LIMIT;
-pub use ext::{Attempts, ErrorIn200, Idempotency, S3ErrorCode, SigningScope};
+pub use ext::{Attempts, BufferedAnswer, Idempotency, S3ErrorCode, SigningScope};
 pub use retry::{RetryBudget, RetryConfig};
 pub use transport::{
     Transport, TransportBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,

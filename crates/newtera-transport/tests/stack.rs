@@ -10,8 +10,8 @@ use futures_util::FutureExt;
 use http::{Method, Request, Response, StatusCode};
 use newtera_signer::{Credentials, Provider, ProviderFuture};
 use newtera_transport::{
-    Body, BoxError, ErrorIn200, ErrorKind, HttpRequest, HttpResponse, Idempotency, ResponseBody,
-    RetryBudget, RetryConfig, S3ErrorCode, SigningScope, Transport, TransportBuilder,
+    Body, BoxError, BufferedAnswer, ErrorKind, HttpRequest, HttpResponse, Idempotency,
+    ResponseBody, RetryBudget, RetryConfig, S3ErrorCode, SigningScope, Transport, TransportBuilder,
     TransportError,
 };
 use tokio::task::JoinHandle;
@@ -347,12 +347,12 @@ async fn timeout_is_retried_for_get_but_not_for_post() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn error_in_200_slowdown_is_retried() {
+async fn buffered_answer_slowdown_is_retried() {
     let (t, mut handle) = mock_transport(Transport::builder().retry(fast_retry()));
     let mut req = Request::post("http://s3.test/b/k?uploadId=1")
         .body(Body::from("<CompleteMultipartUpload/>"))
         .expect("request");
-    req.extensions_mut().insert(ErrorIn200);
+    req.extensions_mut().insert(BufferedAnswer);
     let call = spawn_send(&t, req);
     let (first, send) = next(&mut handle).await;
     send.send_response(s3_error(200, "SlowDown"));
@@ -375,12 +375,12 @@ async fn error_in_200_slowdown_is_retried() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn error_in_200_with_other_code_is_returned_with_code() {
+async fn buffered_answer_with_other_code_is_returned_with_code() {
     let (t, mut handle) = mock_transport(Transport::builder().retry(fast_retry()));
     let mut req = Request::post("http://s3.test/b/k?uploadId=1")
         .body(Body::empty())
         .expect("request");
-    req.extensions_mut().insert(ErrorIn200);
+    req.extensions_mut().insert(BufferedAnswer);
     let call = spawn_send(&t, req);
     next(&mut handle)
         .await

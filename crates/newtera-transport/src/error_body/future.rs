@@ -19,7 +19,7 @@ pin_project! {
     pub struct ErrorBodyFuture<F> {
         #[pin]
         state: State<F>,
-        error_in_200: bool,
+        buffered_answer: bool,
         is_head: bool,
         timeout: Option<Duration>,
     }
@@ -37,13 +37,13 @@ pin_project! {
 impl<F> ErrorBodyFuture<F> {
     pub(crate) fn new(
         inner: F,
-        error_in_200: bool,
+        buffered_answer: bool,
         is_head: bool,
         timeout: Option<Duration>,
     ) -> Self {
         ErrorBodyFuture {
             state: State::Head { inner },
-            error_in_200,
+            buffered_answer,
             is_head,
             timeout,
         }
@@ -71,7 +71,7 @@ where
                     let status = res.status();
                     let wanted = !*this.is_head
                         && (!status.is_success()
-                            || (*this.error_in_200 && status == StatusCode::OK));
+                            || (*this.buffered_answer && status == StatusCode::OK));
                     if !wanted {
                         return Poll::Ready(Ok(res));
                     }

@@ -2,7 +2,7 @@
 //! the error code.
 //!
 //! A response is buffered when its status is not 2xx, or when it is `200` and
-//! the request carried [`ErrorIn200`](crate::ErrorIn200); HEAD responses
+//! the request carried [`BufferedAnswer`](crate::BufferedAnswer); HEAD responses
 //! never are. Up to [`ERROR_BODY_LIMIT`] bytes are read: a body that fits is
 //! replaced by the buffered bytes and, if it is an S3 `<Error>` document, its
 //! `<Code>` is put in the response's [`S3ErrorCode`](crate::S3ErrorCode)

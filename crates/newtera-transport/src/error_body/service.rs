@@ -6,7 +6,7 @@ use tower_service::Service;
 
 use super::ErrorBodyFuture;
 use crate::error::TransportError;
-use crate::ext::ErrorIn200;
+use crate::ext::BufferedAnswer;
 use crate::{HttpRequest, HttpResponse};
 
 /// Buffers error bodies and records their S3 code (see the
@@ -37,8 +37,8 @@ where
     }
 
     fn call(&mut self, req: HttpRequest) -> Self::Future {
-        let error_in_200 = req.extensions().get::<ErrorIn200>().is_some();
+        let buffered_answer = req.extensions().get::<BufferedAnswer>().is_some();
         let is_head = req.method() == Method::HEAD;
-        ErrorBodyFuture::new(self.inner.call(req), error_in_200, is_head, self.timeout)
+        ErrorBodyFuture::new(self.inner.call(req), buffered_answer, is_head, self.timeout)
     }
 }

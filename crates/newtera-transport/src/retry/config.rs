@@ -14,7 +14,7 @@ use crate::error::{ErrorKind, TransportError};
 /// - an S3 error code `SlowDown`, `InternalError`, `RequestTimeout`,
 ///   `ServiceUnavailable`, `Throttling`, `ThrottlingException`,
 ///   `RequestThrottled` or `TooManyRequests`, including in a `200` response to
-///   a request marked [`ErrorIn200`](crate::ErrorIn200).
+///   a request marked [`BufferedAnswer`](crate::BufferedAnswer).
 ///
 /// No other 4xx is retried. Before retry *n* (0 for the first) the layer
 /// sleeps a random time between zero and
