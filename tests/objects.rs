@@ -356,78 +356,32 @@ async fn listing_and_streaming_body_are_lazy_streams() {
     assert_eq!(all.len(), 1);
 }
 
-/// A layer that cuts every successful GET of a key named `victim` after
+/// A hook that cuts every successful GET of a key named `victim` after
 /// 1,000 bytes, as a dropped connection would, and every resumed (ranged)
 /// GET of it before its first byte, so the download can never complete.
-#[derive(Clone)]
-struct CutGets;
-
-impl<S> tower::Layer<S> for CutGets {
-    type Service = CutGetsService<S>;
-    fn layer(&self, inner: S) -> Self::Service {
-        CutGetsService(inner)
+fn cut_gets(req: &newtera::transport::HttpRequest) -> common::Then {
+    if !common::is_get_of(req, "victim") {
+        return common::pass();
     }
-}
-
-#[derive(Clone)]
-struct CutGetsService<S>(S);
-
-impl<S> tower::Service<newtera::transport::HttpRequest> for CutGetsService<S>
-where
-    S: tower::Service<
-            newtera::transport::HttpRequest,
-            Response = newtera::transport::HttpResponse,
-            Error = newtera::transport::TransportError,
-        > + Send
-        + 'static,
-    S::Future: Send + 'static,
-{
-    type Response = newtera::transport::HttpResponse;
-    type Error = newtera::transport::TransportError;
-    type Future = futures::future::BoxFuture<'static, Result<Self::Response, Self::Error>>;
-
-    fn poll_ready(
-        &mut self,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), Self::Error>> {
-        self.0.poll_ready(cx)
-    }
-
-    fn call(&mut self, req: newtera::transport::HttpRequest) -> Self::Future {
-        let cut = req.method() == http::Method::GET && req.uri().path().ends_with("/victim");
-        let fut = self.0.call(req);
+    Box::new(|fut| {
         Box::pin(async move {
             let resp = fut.await?;
-            if !cut || !resp.status().is_success() {
-                return Ok(resp);
+            match resp.status() {
+                http::StatusCode::OK => common::cut_after(resp, 1000).await,
+                http::StatusCode::PARTIAL_CONTENT => common::cut_after(resp, 0).await,
+                _ => Ok(resp),
             }
-            let (parts, body) = resp.into_parts();
-            let all = body.collect(usize::MAX).await?;
-            let keep = if parts.status == http::StatusCode::PARTIAL_CONTENT {
-                0
-            } else {
-                1000
-            };
-            let frames: Vec<Result<http_body::Frame<Bytes>, std::io::Error>> = vec![
-                Ok(http_body::Frame::data(all.slice(..keep))),
-                Err(std::io::Error::new(
-                    std::io::ErrorKind::ConnectionReset,
-                    "cut by test",
-                )),
-            ];
-            let body = http_body_util::StreamBody::new(futures::stream::iter(frames));
-            Ok(http::Response::from_parts(
-                parts,
-                newtera::transport::ResponseBody::new(body),
-            ))
         })
-    }
+    })
 }
 
 #[tokio::test]
 async fn failed_fget_leaves_no_temp_file_and_keeps_the_old_target() {
     for server in common::all_servers() {
-        let client = common::builder(server).layer(CutGets).build().unwrap();
+        let client = common::builder(server)
+            .layer(common::Hook(cut_gets))
+            .build()
+            .unwrap();
         let bucket = common::bucket(&client, "fget").await;
         client
             .put_object(&bucket, "victim", pattern(200_000, 9))

@@ -8,93 +8,52 @@ mod common;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use bytes::Bytes;
 use futures::StreamExt as _;
-use newtera::transport::{HttpRequest, HttpResponse, ResponseBody, TransportError};
+use newtera::transport::{HttpRequest, ResponseBody};
 use newtera::Error;
 
 fn pattern(len: usize) -> Vec<u8> {
     (0..len).map(|i| ((i * 7 + 3) % 253) as u8).collect()
 }
 
-/// Cuts the first `cuts` GET bodies of keys ending in `/cut-me` at the
-/// given offsets (relative to each body's start), as a reset would.
-#[derive(Clone)]
-struct Cutter {
-    offsets: Arc<Vec<usize>>,
-    seen: Arc<AtomicUsize>,
-}
-
-impl<S> tower::Layer<S> for Cutter {
-    type Service = CutterService<S>;
-    fn layer(&self, inner: S) -> Self::Service {
-        CutterService(inner, self.clone())
-    }
-}
-
-#[derive(Clone)]
-struct CutterService<S>(S, Cutter);
-
-impl<S> tower::Service<HttpRequest> for CutterService<S>
-where
-    S: tower::Service<HttpRequest, Response = HttpResponse, Error = TransportError>
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-{
-    type Response = HttpResponse;
-    type Error = TransportError;
-    type Future = futures::future::BoxFuture<'static, Result<HttpResponse, TransportError>>;
-
-    fn poll_ready(
-        &mut self,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), TransportError>> {
-        self.0.poll_ready(cx)
-    }
-
-    fn call(&mut self, req: HttpRequest) -> Self::Future {
-        let target = req.method() == http::Method::GET && req.uri().path().ends_with("/cut-me");
-        let had_if_match = req.headers().contains_key(http::header::IF_MATCH);
-        let cut = self.1.clone();
-        let fut = self.0.call(req);
-        Box::pin(async move {
-            let resp = fut.await?;
-            if !target || !resp.status().is_success() {
-                return Ok(resp);
-            }
-            let n = cut.seen.fetch_add(1, Ordering::SeqCst);
-            if n > 0 {
-                assert!(had_if_match, "a resumed read must be pinned with If-Match");
-            }
-            let Some(&at) = cut.offsets.get(n) else {
-                return Ok(resp);
-            };
-            let (parts, body) = resp.into_parts();
-            let all = body.collect(usize::MAX).await?;
-            let at = at.min(all.len());
-            let frames: Vec<Result<http_body::Frame<Bytes>, std::io::Error>> = vec![
-                Ok(http_body::Frame::data(all.slice(..at))),
-                Err(std::io::Error::new(
-                    std::io::ErrorKind::ConnectionReset,
-                    "cut by test",
-                )),
-            ];
-            let body = http_body_util::StreamBody::new(futures::stream::iter(frames));
-            Ok(http::Response::from_parts(parts, ResponseBody::new(body)))
-        })
-    }
-}
-
-fn cutter(offsets: Vec<usize>) -> (Cutter, Arc<AtomicUsize>) {
+/// A hook that cuts the successful GET bodies of keys ending in `/cut-me`
+/// at the given offsets (relative to each body's start; one offset per
+/// body, later bodies pass), as a reset would, and checks that every
+/// resumed read is pinned with `If-Match`. Also returns the number of such
+/// bodies seen.
+fn cutter(
+    offsets: Vec<usize>,
+) -> (
+    common::Hook<impl Fn(&HttpRequest) -> common::Then + Clone + Send + Sync + 'static>,
+    Arc<AtomicUsize>,
+) {
     let seen = Arc::new(AtomicUsize::new(0));
-    (
-        Cutter {
-            offsets: Arc::new(offsets),
-            seen: seen.clone(),
-        },
-        seen,
-    )
+    let offsets = Arc::new(offsets);
+    let counter = seen.clone();
+    let hook = move |req: &HttpRequest| -> common::Then {
+        if !common::is_get_of(req, "cut-me") {
+            return common::pass();
+        }
+        let had_if_match = req.headers().contains_key(http::header::IF_MATCH);
+        let (seen, offsets) = (counter.clone(), offsets.clone());
+        Box::new(move |fut| {
+            Box::pin(async move {
+                let resp = fut.await?;
+                if !resp.status().is_success() {
+                    return Ok(resp);
+                }
+                let n = seen.fetch_add(1, Ordering::SeqCst);
+                if n > 0 {
+                    assert!(had_if_match, "a resumed read must be pinned with If-Match");
+                }
+                match offsets.get(n) {
+                    Some(&at) => common::cut_after(resp, at).await,
+                    None => Ok(resp),
+                }
+            })
+        })
+    };
+    (common::Hook(hook), seen)
 }
 
 #[tokio::test]
@@ -210,44 +169,16 @@ async fn resumption_gives_up_without_progress() {
     );
 }
 
-/// Flips one byte in the middle of every successful GET body of `/flip-me`.
-#[derive(Clone)]
-struct Flipper;
-
-impl<S> tower::Layer<S> for Flipper {
-    type Service = FlipperService<S>;
-    fn layer(&self, inner: S) -> Self::Service {
-        FlipperService(inner)
+/// A hook that flips one byte in the middle of every successful GET body of
+/// `/flip-me`.
+fn flipper(req: &HttpRequest) -> common::Then {
+    if !common::is_get_of(req, "flip-me") {
+        return common::pass();
     }
-}
-
-#[derive(Clone)]
-struct FlipperService<S>(S);
-
-impl<S> tower::Service<HttpRequest> for FlipperService<S>
-where
-    S: tower::Service<HttpRequest, Response = HttpResponse, Error = TransportError>
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-{
-    type Response = HttpResponse;
-    type Error = TransportError;
-    type Future = futures::future::BoxFuture<'static, Result<HttpResponse, TransportError>>;
-
-    fn poll_ready(
-        &mut self,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), TransportError>> {
-        self.0.poll_ready(cx)
-    }
-
-    fn call(&mut self, req: HttpRequest) -> Self::Future {
-        let target = req.method() == http::Method::GET && req.uri().path().ends_with("/flip-me");
-        let fut = self.0.call(req);
+    Box::new(|fut| {
         Box::pin(async move {
             let resp = fut.await?;
-            if !target || !resp.status().is_success() {
+            if !resp.status().is_success() {
                 return Ok(resp);
             }
             let (parts, body) = resp.into_parts();
@@ -259,7 +190,7 @@ where
                 ResponseBody::from_bytes(all.into()),
             ))
         })
-    }
+    })
 }
 
 #[tokio::test]
@@ -280,7 +211,10 @@ async fn a_corrupted_body_is_caught_by_the_checksum() {
             resp.headers
         );
         assert!(resp.bytes().await.unwrap() == data);
-        let client = common::builder(server).layer(Flipper).build().unwrap();
+        let client = common::builder(server)
+            .layer(common::Hook(flipper))
+            .build()
+            .unwrap();
         let err = client
             .get_object(&bucket, "flip-me")
             .await
@@ -315,7 +249,7 @@ async fn a_corrupted_body_is_caught_by_the_checksum() {
             .unwrap();
         let c64_flip = common::builder(server)
             .checksum_algorithm(Some(newtera::ChecksumAlgorithm::Crc32c))
-            .layer(Flipper)
+            .layer(common::Hook(flipper))
             .build()
             .unwrap();
         let err = c64_flip

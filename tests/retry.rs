@@ -11,93 +11,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use newtera::transport::{
-    ErrorKind, HttpRequest, HttpResponse, ResponseBody, RetryConfig, TransportError,
-};
+use newtera::transport::{ErrorKind, HttpRequest, ResponseBody, RetryConfig, TransportError};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Inject {
     SlowDown,
     Reset,
     Nothing,
-}
-
-/// Records each attempt's `x-amz-date` and `authorization`; fails the first
-/// `fail` attempts (after a pause of just over a second, so the next
-/// attempt's date must differ) with `inject`.
-#[derive(Clone)]
-struct Recorder {
-    inject: Inject,
-    fail: usize,
-    seen: Seen,
-}
-
-impl<S> tower::Layer<S> for Recorder {
-    type Service = RecorderService<S>;
-    fn layer(&self, inner: S) -> Self::Service {
-        RecorderService(inner, self.clone())
-    }
-}
-
-#[derive(Clone)]
-struct RecorderService<S>(S, Recorder);
-
-impl<S> tower::Service<HttpRequest> for RecorderService<S>
-where
-    S: tower::Service<HttpRequest, Response = HttpResponse, Error = TransportError>
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-{
-    type Response = HttpResponse;
-    type Error = TransportError;
-    type Future = futures::future::BoxFuture<'static, Result<HttpResponse, TransportError>>;
-
-    fn poll_ready(
-        &mut self,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), TransportError>> {
-        self.0.poll_ready(cx)
-    }
-
-    fn call(&mut self, req: HttpRequest) -> Self::Future {
-        let header = |n: &str| {
-            req.headers()
-                .get(n)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_owned()
-        };
-        let n = {
-            let mut seen = self.1.seen.lock().unwrap();
-            seen.push((header("x-amz-date"), header("authorization")));
-            seen.len()
-        };
-        let (inject, fail) = (self.1.inject, self.1.fail);
-        let fut = self.0.call(req);
-        Box::pin(async move {
-            if n <= fail && inject != Inject::Nothing {
-                tokio::time::sleep(Duration::from_millis(1100)).await;
-                drop(fut);
-                return match inject {
-                    Inject::SlowDown => {
-                        let body = Bytes::from_static(
-                            b"<?xml version=\"1.0\"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>",
-                        );
-                        Ok(http::Response::builder()
-                            .status(503)
-                            .body(ResponseBody::from_bytes(body))
-                            .unwrap())
-                    }
-                    _ => Err(TransportError::with_source(
-                        ErrorKind::ConnectionReset,
-                        std::io::Error::from(std::io::ErrorKind::ConnectionReset),
-                    )),
-                };
-            }
-            fut.await
-        })
-    }
 }
 
 fn fast(max_attempts: u32) -> RetryConfig {
@@ -112,16 +32,57 @@ fn fast(max_attempts: u32) -> RetryConfig {
 /// Each attempt's (`x-amz-date`, `authorization`).
 type Seen = Arc<Mutex<Vec<(String, String)>>>;
 
-fn recorder(inject: Inject, fail: usize) -> (Recorder, Seen) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    (
-        Recorder {
-            inject,
-            fail,
-            seen: seen.clone(),
-        },
-        seen,
-    )
+/// A hook that records each attempt's `x-amz-date` and `authorization`, and
+/// fails the first `fail` attempts (after a pause of just over a second, so
+/// the next attempt's date must differ) with `inject`.
+fn recorder(
+    inject: Inject,
+    fail: usize,
+) -> (
+    common::Hook<impl Fn(&HttpRequest) -> common::Then + Clone + Send + Sync + 'static>,
+    Seen,
+) {
+    let seen: Seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let hook = move |req: &HttpRequest| -> common::Then {
+        let header = |n: &str| {
+            req.headers()
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned()
+        };
+        let n = {
+            let mut seen = log.lock().unwrap();
+            seen.push((header("x-amz-date"), header("authorization")));
+            seen.len()
+        };
+        if n > fail || inject == Inject::Nothing {
+            return common::pass();
+        }
+        Box::new(move |fut| {
+            Box::pin(async move {
+                tokio::time::sleep(Duration::from_millis(1100)).await;
+                drop(fut);
+                match inject {
+                    Inject::SlowDown => {
+                        let body = Bytes::from_static(
+                            b"<?xml version=\"1.0\"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>",
+                        );
+                        Ok(http::Response::builder()
+                            .status(503)
+                            .body(ResponseBody::from_bytes(body))
+                            .unwrap())
+                    }
+                    _ => Err(TransportError::with_source(
+                        ErrorKind::ConnectionReset,
+                        std::io::Error::from(std::io::ErrorKind::ConnectionReset),
+                    )),
+                }
+            })
+        })
+    };
+    (common::Hook(hook), seen)
 }
 
 #[tokio::test]

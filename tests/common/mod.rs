@@ -86,3 +86,94 @@ pub fn all_servers() -> Vec<&'static TestServer> {
         _ => vec![newtera_testkit::garage(), newtera_testkit::moto()],
     }
 }
+
+/// The response future a [`Hook`] hands on.
+pub type ResponseFuture = futures::future::BoxFuture<
+    'static,
+    Result<newtera::transport::HttpResponse, newtera::transport::TransportError>,
+>;
+
+/// What a [`Hook`] does with the inner service's response future.
+pub type Then = Box<dyn FnOnce(ResponseFuture) -> ResponseFuture + Send>;
+
+/// A test layer made of one function: it sees each request before it goes
+/// down the stack and returns what to do with the inner service's response
+/// future (pass it on, delay it, drop it, rewrite the response).
+#[derive(Clone)]
+pub struct Hook<F>(pub F);
+
+/// Hands the response on unchanged.
+pub fn pass() -> Then {
+    Box::new(|fut| fut)
+}
+
+impl<S, F: Clone> tower::Layer<S> for Hook<F> {
+    type Service = Hooked<S, F>;
+    fn layer(&self, inner: S) -> Hooked<S, F> {
+        Hooked(inner, self.0.clone())
+    }
+}
+
+/// The service of [`Hook`].
+#[derive(Clone)]
+pub struct Hooked<S, F>(S, F);
+
+impl<S, F> tower::Service<newtera::transport::HttpRequest> for Hooked<S, F>
+where
+    S: tower::Service<
+            newtera::transport::HttpRequest,
+            Response = newtera::transport::HttpResponse,
+            Error = newtera::transport::TransportError,
+        > + Send
+        + 'static,
+    S::Future: Send + 'static,
+    F: Fn(&newtera::transport::HttpRequest) -> Then,
+{
+    type Response = newtera::transport::HttpResponse;
+    type Error = newtera::transport::TransportError;
+    type Future = ResponseFuture;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: newtera::transport::HttpRequest) -> ResponseFuture {
+        let then = (self.1)(&req);
+        then(Box::pin(self.0.call(req)))
+    }
+}
+
+/// Is `req` a GET of a key ending in `/suffix`?
+pub fn is_get_of(req: &newtera::transport::HttpRequest, suffix: &str) -> bool {
+    req.method() == http::Method::GET
+        && req
+            .uri()
+            .path()
+            .strip_suffix(suffix)
+            .is_some_and(|p| p.ends_with('/'))
+}
+
+/// `resp` with its body cut after `at` bytes by a connection reset, as a
+/// dropped connection would.
+pub async fn cut_after(
+    resp: newtera::transport::HttpResponse,
+    at: usize,
+) -> Result<newtera::transport::HttpResponse, newtera::transport::TransportError> {
+    let (parts, body) = resp.into_parts();
+    let all = body.collect(usize::MAX).await?;
+    let frames: Vec<Result<http_body::Frame<bytes::Bytes>, std::io::Error>> = vec![
+        Ok(http_body::Frame::data(all.slice(..at.min(all.len())))),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "cut by test",
+        )),
+    ];
+    let body = http_body_util::StreamBody::new(futures::stream::iter(frames));
+    Ok(http::Response::from_parts(
+        parts,
+        newtera::transport::ResponseBody::new(body),
+    ))
+}
