@@ -95,6 +95,7 @@ impl ObjectContent {
     pub(crate) fn keep_buffers(&mut self, n: usize) {
         if let Source::Reader { pool, .. } = &mut self.source {
             pool.max = n;
+            pool.free.truncate(n);
         }
     }
 

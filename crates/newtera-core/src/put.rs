@@ -655,8 +655,10 @@ impl Upload {
             content_md5: self.opts.needs_content_md5(),
             checksum,
         });
-        // A reader source refills the buffers of finished parts: one per
-        // part in flight, and one for the part being read.
+        // A reader source refills the buffers of finished parts. A part is
+        // read only once a slot is free, so `num_parallel_uploads` buffers
+        // suffice; one more covers the first part, read before the upload
+        // was created.
         content.keep_buffers(self.opts.num_parallel_uploads + 1);
         let mut tasks: JoinSet<Result<PartDone>> = JoinSet::new();
         let mut done = Vec::new();
@@ -738,6 +740,9 @@ impl Upload {
                 break;
             }
         }
+        // Everything is read: buffers of the parts still in flight are freed
+        // as they finish rather than held through completion.
+        content.keep_buffers(0);
         while !tasks.is_empty() {
             if let Err(e) = self.join_one(&mut tasks, &mut done, content).await {
                 tasks.abort_all();
@@ -749,13 +754,19 @@ impl Upload {
         // combined from the parts' checksums (each part was read once).
         let full = match checksum {
             Some(alg @ ChecksumAlgorithm::Crc64Nvme) => {
+                if done.len() != lengths.len() {
+                    return Err(Error::UnexpectedResponse {
+                        op: "CompleteMultipartUpload",
+                        reason: format!("{} parts uploaded but {} read", done.len(), lengths.len()),
+                    });
+                }
                 let values = done
                     .iter()
                     .zip(&lengths)
                     .map(|(p, len)| (p.checksum_crc64nvme.as_deref().unwrap_or_default(), *len));
                 Some(
                     checksum::combine(alg, values).ok_or_else(|| Error::UnexpectedResponse {
-                        op: "UploadPart",
+                        op: "CompleteMultipartUpload",
                         reason: "a part's CRC64NVME value could not be combined".into(),
                     })?,
                 )

@@ -52,8 +52,9 @@
 //!
 //! # Performance
 //!
-//! The listing parsers touch every byte once and allocate only the strings
-//! they return. `ListBucketResult` and `ListVersionsResult` first try a
+//! The listing parsers read the input in one pass (plus a UTF-8 check, and
+//! a second pass when the fast path below hands over) and allocate only the
+//! strings they return. `ListBucketResult` and `ListVersionsResult` first try a
 //! hand-written scanner specialised for the shape servers send (leaf
 //! elements, entries of leaves, plain UTF-8 text with entity and character
 //! references); it returns exactly what the generic parser would, or hands
