@@ -215,17 +215,7 @@ async fn a_corrupted_body_is_caught_by_the_checksum() {
             .layer(common::Hook(flipper))
             .build()
             .unwrap();
-        let err = client
-            .get_object(&bucket, "flip-me")
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(err, Error::ChecksumMismatch { .. }),
-            "{server:?}: {err:?}"
-        );
+        assert_flip_caught(&client, &bucket, server).await;
         let dir = tempfile::tempdir().unwrap();
         let dst = dir.path().join("out");
         let err = client
@@ -252,18 +242,27 @@ async fn a_corrupted_body_is_caught_by_the_checksum() {
             .layer(common::Hook(flipper))
             .build()
             .unwrap();
-        let err = c64_flip
-            .get_object(&bucket, "flip-me")
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap_err();
-        assert!(
-            matches!(err, Error::ChecksumMismatch { .. }),
-            "{server:?}: {err:?}"
-        );
+        assert_flip_caught(&c64_flip, &bucket, server).await;
     }
+}
+
+/// A GET of `flip-me` through a [`flipper`] client fails its checksum.
+async fn assert_flip_caught(
+    client: &newtera::Newtera,
+    bucket: &str,
+    server: &newtera_testkit::TestServer,
+) {
+    let err = client
+        .get_object(bucket, "flip-me")
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::ChecksumMismatch { .. }),
+        "{server:?}: {err:?}"
+    );
 }
 
 #[tokio::test]
