@@ -21,6 +21,7 @@ use newtera_xml::{
     VersionEntry, VersioningConfiguration, XmlError,
 };
 
+pub mod rules;
 pub mod tree;
 
 /// Longest `Display` of an [`XmlError`] accepted. Each variant carries at

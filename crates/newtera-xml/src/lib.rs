@@ -67,10 +67,14 @@ mod delete;
 mod error;
 mod error_doc;
 mod fast;
+mod lifecycle;
 mod list;
 mod multipart;
+mod notification;
 mod object_config;
 mod read;
+mod replication;
+mod rule_filter;
 mod write;
 
 pub use bucket::{
@@ -80,13 +84,26 @@ pub use bucket::{
 pub use delete::{Delete, DeleteErrorEntry, DeleteResult, Deleted, ObjectIdentifier};
 pub use error::XmlError;
 pub use error_doc::{is_error_document, parse_error, ErrorDocument};
+pub use lifecycle::{
+    AbortIncompleteMultipartUpload, Expiration, LifecycleConfiguration, LifecycleRule,
+    NoncurrentVersionExpiration, NoncurrentVersionTransition, Transition,
+};
 pub use list::{ListBucketResult, ListVersionsResult, ObjectEntry, VersionEntry};
 pub use multipart::{
     CompleteMultipartUpload, CompleteMultipartUploadResult, CompletedPart,
     InitiateMultipartUploadResult, ListMultipartUploadsResult, ListPartsResult, PartEntry,
     UploadEntry,
 };
+pub use notification::{
+    CloudFunctionConfiguration, NotificationCommon, NotificationConfiguration, QueueConfiguration,
+    TopicConfiguration,
+};
 pub use object_config::{LegalHold, Retention, Tagging};
+pub use replication::{
+    Destination, Metrics, ReplicationConfiguration, ReplicationRule, ReplicationTime,
+    SourceSelectionCriteria,
+};
+pub use rule_filter::{AndOperator, Filter, Tag};
 
 /// The S3 namespace, written on the root element of every request document.
 pub const S3_NAMESPACE: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
