@@ -10,6 +10,7 @@ mod content;
 pub mod credentials;
 mod delete;
 mod error;
+mod fget;
 mod get;
 mod list;
 mod put;
@@ -29,7 +30,8 @@ pub use credentials::{
 };
 pub use delete::{DeleteErrorStream, DeleteObjects, RemoveObject, RemoveObjects};
 pub use error::{Error, Result, S3Error};
-pub use get::{FGetObject, GetObject, GetObjectResponse, ObjectBody, StatObject};
+pub use fget::FGetObject;
+pub use get::{GetObject, GetObjectResponse, ObjectBody, StatObject};
 pub use list::{ListObjects, ObjectStream};
 pub use put::{
     part_plan, FPutObject, PutObject, MAX_OBJECT_SIZE, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE,
