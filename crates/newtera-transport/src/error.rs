@@ -25,7 +25,9 @@ pub enum ErrorKind {
     /// (see [`Idempotency`](crate::Idempotency)).
     Timeout,
     /// The connection broke mid-exchange: reset by the peer, broken pipe,
-    /// unexpected end of file or an incomplete HTTP message. **Retried.**
+    /// unexpected end of file or an incomplete HTTP message. **Retried only
+    /// for idempotent requests** (see [`Idempotency`](crate::Idempotency)):
+    /// the request may have been written and processed.
     ConnectionReset,
     /// The TLS handshake failed, for instance because the server certificate
     /// was not trusted. **Not retried.**
@@ -137,7 +139,7 @@ impl TransportError {
     }
 
     /// True when the kind is one the retry layer may retry ([`Connect`],
-    /// [`ConnectionReset`], and [`Timeout`] for idempotent requests). The
+    /// and [`ConnectionReset`] and [`Timeout`] for idempotent requests). The
     /// transport has already retried such errors as far as its settings
     /// allowed when one reaches the caller.
     ///

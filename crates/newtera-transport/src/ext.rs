@@ -27,9 +27,13 @@ impl SigningScope {
 
 /// Whether sending a request twice has the same effect as sending it once.
 ///
-/// Decides whether a request that timed out is retried (a timed-out request
-/// may have been processed). Absent from the extensions, GET, HEAD, PUT,
-/// DELETE, OPTIONS and TRACE requests are idempotent and others are not.
+/// Decides whether a request that timed out, or whose connection broke
+/// after it may have been written, is retried (it may have been processed).
+/// Absent from the extensions, GET, HEAD, PUT, DELETE, OPTIONS and TRACE
+/// requests are idempotent and others are not; a caller marks another
+/// request (a POST whose repetition it compensates for, say) safe to repeat
+/// by inserting [`Idempotency::Idempotent`], or forbids repeating a request
+/// with [`Idempotency::NonIdempotent`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Idempotency {
     /// The request can be repeated safely.

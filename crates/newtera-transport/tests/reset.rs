@@ -151,3 +151,112 @@ async fn failing_body_stream_is_a_request_body_error() {
     assert_eq!(err.kind(), ErrorKind::RequestBody, "{err:?}");
     assert!(!err.is_retryable());
 }
+
+/// Like [`server`], but the first `drop_first` connections are closed only
+/// after the whole request was read: the request reached the server (and
+/// could have been processed) and its answer is lost.
+async fn server_reading(drop_first: usize) -> (std::net::SocketAddr, Arc<AtomicUsize>) {
+    use tokio::io::AsyncReadExt as _;
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                return;
+            };
+            let n = count.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                if n < drop_first {
+                    // Read the head and the 5-byte body, then hang up.
+                    let mut seen = Vec::new();
+                    let mut buf = [0u8; 4096];
+                    loop {
+                        let Ok(k) = stream.read(&mut buf).await else {
+                            return;
+                        };
+                        if k == 0 {
+                            return;
+                        }
+                        seen.extend_from_slice(&buf[..k]);
+                        let text = String::from_utf8_lossy(&seen);
+                        if let Some(end) = text.find("\r\n\r\n") {
+                            if seen.len() >= end + 4 + 5 {
+                                break;
+                            }
+                        }
+                    }
+                    drop(stream);
+                    return;
+                }
+                let svc = service_fn(|_req: Request<Incoming>| async move {
+                    Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"done"))))
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), svc)
+                    .await;
+            });
+        }
+    });
+    (addr, accepted)
+}
+
+fn post(addr: std::net::SocketAddr) -> Request<Body> {
+    Request::post(format!("http://{addr}/bucket/key?uploads"))
+        .body(Body::from("hello"))
+        .expect("request")
+}
+
+#[tokio::test]
+async fn reset_after_a_written_post_is_not_retried() {
+    let (addr, accepted) = server_reading(1).await;
+    let t = Transport::builder()
+        .retry(quick_retry())
+        .build()
+        .expect("build");
+    let err = t.send(post(addr)).await.expect_err("not repeated");
+    assert_eq!(err.kind(), ErrorKind::ConnectionReset, "{err:?}");
+    assert_eq!(accepted.load(Ordering::SeqCst), 1, "sent once only");
+}
+
+#[tokio::test]
+async fn reset_of_a_post_marked_safe_is_retried() {
+    let (addr, accepted) = server_reading(1).await;
+    let t = Transport::builder()
+        .retry(quick_retry())
+        .build()
+        .expect("build");
+    let mut req = post(addr);
+    req.extensions_mut()
+        .insert(newtera_transport::Idempotency::Idempotent);
+    let res = t.send(req).await.expect("retried");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(accepted.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn reset_of_a_put_marked_unsafe_is_not_retried() {
+    let (addr, accepted) = server_reading(1).await;
+    let t = Transport::builder()
+        .retry(quick_retry())
+        .build()
+        .expect("build");
+    let mut req = Request::put(format!("http://{addr}/bucket/key"))
+        .body(Body::from("hello"))
+        .expect("request");
+    req.extensions_mut()
+        .insert(newtera_transport::Idempotency::NonIdempotent);
+    let err = t.send(req).await.expect_err("not repeated");
+    assert_eq!(err.kind(), ErrorKind::ConnectionReset, "{err:?}");
+    assert_eq!(accepted.load(Ordering::SeqCst), 1);
+
+    // Unmarked, a PUT is idempotent and goes again after a reset.
+    let (addr, accepted) = server_reading(1).await;
+    let req = Request::put(format!("http://{addr}/bucket/key"))
+        .body(Body::from("hello"))
+        .expect("request");
+    let res = t.send(req).await.expect("retried");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(accepted.load(Ordering::SeqCst), 2);
+}

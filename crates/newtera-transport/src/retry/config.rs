@@ -7,9 +7,11 @@ use crate::error::{ErrorKind, TransportError};
 /// A request is retried when its body can be replayed and the failure is
 /// transient:
 ///
-/// - a connect error or a connection reset mid-exchange;
-/// - a timeout, when the request is idempotent (see
-///   [`Idempotency`](crate::Idempotency));
+/// - a connect error (nothing reached the server);
+/// - a connection reset mid-exchange or a timeout, when the request is
+///   idempotent or the caller marked it safe to repeat (see
+///   [`Idempotency`](crate::Idempotency)): the request may have been
+///   written, and processed, before the answer was lost;
 /// - HTTP 500, 502, 503, 504 or 429;
 /// - an S3 error code `SlowDown`, `InternalError`, `RequestTimeout`,
 ///   `ServiceUnavailable`, `Throttling`, `ThrottlingException`,

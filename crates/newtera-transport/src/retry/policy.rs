@@ -56,8 +56,14 @@ impl RetryPolicy {
     fn classify(req: &HttpRequest, result: &Result<HttpResponse, TransportError>) -> Option<Class> {
         match result {
             Err(e) => match e.kind() {
-                ErrorKind::Connect | ErrorKind::ConnectionReset => Some(Class::Transient),
-                ErrorKind::Timeout if Idempotency::of(req) == Idempotency::Idempotent => {
+                // Nothing reached the server: always safe to send again.
+                ErrorKind::Connect => Some(Class::Transient),
+                // The request may have been written, and even processed,
+                // before the connection broke or the deadline passed: send
+                // it again only when that is safe.
+                ErrorKind::ConnectionReset | ErrorKind::Timeout
+                    if Idempotency::of(req) == Idempotency::Idempotent =>
+                {
                     Some(Class::Transient)
                 }
                 _ => None,
