@@ -31,7 +31,7 @@ enum Input {
     CreateBucket(Option<String>),
     Retention(Option<String>, Option<String>),
     LegalHold(String),
-    Versioning(Option<String>, Option<String>),
+    Versioning(Option<String>, Option<String>, Vec<String>, bool),
 }
 
 /// Checks a document the crate has no parser for: `to_xml`'s result must
@@ -171,11 +171,16 @@ fuzz_target!(|input: Input| {
                 LegalHold::from_xml,
             );
         }
-        Input::Versioning(status, mfa_delete) => {
-            let v = VersioningConfiguration { status, mfa_delete };
+        Input::Versioning(status, mfa_delete, excluded_prefixes, exclude_folders) => {
+            let mut v = VersioningConfiguration::default();
+            v.status = status;
+            v.mfa_delete = mfa_delete;
+            v.excluded_prefixes = excluded_prefixes;
+            v.exclude_folders = exclude_folders;
             let strings: Vec<&str> = [v.status.as_deref(), v.mfa_delete.as_deref()]
                 .into_iter()
                 .flatten()
+                .chain(v.excluded_prefixes.iter().map(String::as_str))
                 .collect();
             reserialize(
                 &v,

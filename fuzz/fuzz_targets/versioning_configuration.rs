@@ -16,6 +16,7 @@ fuzz_target!(|data: &[u8]| {
         let strings = [v.status.as_deref(), v.mfa_delete.as_deref()]
             .into_iter()
             .flatten()
+            .chain(v.excluded_prefixes.iter().map(String::as_str))
             .collect::<Vec<_>>();
         newtera_fuzz::reserialize(
             &v,

@@ -193,7 +193,7 @@ text_len! {
     Tagging => [tags],
     Retention => [mode, retain_until_date],
     LegalHold => [status],
-    VersioningConfiguration => [status, mfa_delete],
+    VersioningConfiguration => [status, mfa_delete, excluded_prefixes],
 }
 
 #[cfg(test)]

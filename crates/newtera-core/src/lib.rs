@@ -4,6 +4,7 @@
 //! Most users depend on the `newtera` facade crate, which re-exports this one.
 
 mod bucket;
+mod bucket_config;
 mod checksum;
 mod client;
 mod content;
@@ -21,6 +22,7 @@ mod url;
 mod validate;
 
 pub use bucket::{Bucket, BucketExists, ListBuckets, MakeBucket, RemoveBucket};
+pub use bucket_config::*;
 pub use checksum::ChecksumAlgorithm;
 pub use client::{Newtera, NewteraBuilder, DEFAULT_REGION};
 pub use content::ObjectContent;

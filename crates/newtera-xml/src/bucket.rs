@@ -1,4 +1,4 @@
-//! Bucket-level documents: bucket listing, creation, location, versioning.
+//! Bucket-level documents: bucket listing, creation, location.
 
 use crate::read::{required, Parser};
 use crate::write::Writer;
@@ -122,42 +122,4 @@ impl LocationConstraint {
 /// Parses a `GetBucketLocation` response; see [`LocationConstraint::from_xml`].
 pub fn parse_location_constraint(xml: &[u8]) -> Result<Option<String>, XmlError> {
     LocationConstraint::from_xml(xml).map(|l| l.region)
-}
-
-/// `<VersioningConfiguration>`: the `PutBucketVersioning` body and the
-/// `GetBucketVersioning` response.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct VersioningConfiguration {
-    /// `<Status>`: `Enabled` or `Suspended`; `None` when versioning was never
-    /// enabled on the bucket.
-    pub status: Option<String>,
-    /// `<MfaDelete>` (also read from `<MFADelete>`): `Enabled` or `Disabled`.
-    pub mfa_delete: Option<String>,
-}
-
-impl VersioningConfiguration {
-    /// Parses a `<VersioningConfiguration>` document.
-    pub fn from_xml(xml: &[u8]) -> Result<Self, XmlError> {
-        let (mut p, root) =
-            Parser::open(xml, "VersioningConfiguration", "VersioningConfiguration")?;
-        let mut out = VersioningConfiguration::default();
-        p.children(&root, |p, c| {
-            match c.name() {
-                b"Status" => out.status = p.opt_text(&c)?,
-                b"MfaDelete" | b"MFADelete" => out.mfa_delete = p.opt_text(&c)?,
-                _ => p.skip(&c)?,
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-
-    /// Serialises to `<VersioningConfiguration xmlns="…"><Status>…</Status><MfaDelete>…</MfaDelete></VersioningConfiguration>`,
-    /// leaving out the `None` fields.
-    pub fn to_xml(&self) -> Result<String, XmlError> {
-        let mut w = Writer::new("VersioningConfiguration", 64);
-        w.opt_element("Status", self.status.as_deref())?;
-        w.opt_element("MfaDelete", self.mfa_delete.as_deref())?;
-        Ok(w.finish())
-    }
 }

@@ -63,7 +63,9 @@
 //! benchmarks, never asserted by a timed test.
 
 mod bucket;
+mod cors;
 mod delete;
+mod encryption;
 mod error;
 mod error_doc;
 mod fast;
@@ -72,16 +74,20 @@ mod list;
 mod multipart;
 mod notification;
 mod object_config;
+mod object_lock;
 mod read;
 mod replication;
 mod rule_filter;
+mod versioning;
 mod write;
 
 pub use bucket::{
     parse_location_constraint, BucketEntry, CreateBucketConfiguration, ListAllMyBucketsResult,
-    LocationConstraint, VersioningConfiguration,
+    LocationConstraint,
 };
+pub use cors::{CorsConfiguration, CorsRule};
 pub use delete::{Delete, DeleteErrorEntry, DeleteResult, Deleted, ObjectIdentifier};
+pub use encryption::{ServerSideEncryptionConfiguration, SseRule};
 pub use error::XmlError;
 pub use error_doc::{is_error_document, parse_error, ErrorDocument};
 pub use lifecycle::{
@@ -99,11 +105,13 @@ pub use notification::{
     TopicConfiguration,
 };
 pub use object_config::{LegalHold, Retention, Tagging};
+pub use object_lock::ObjectLockConfiguration;
 pub use replication::{
     Destination, Metrics, ReplicationConfiguration, ReplicationRule, ReplicationTime,
     SourceSelectionCriteria,
 };
 pub use rule_filter::{AndOperator, Filter, Tag};
+pub use versioning::VersioningConfiguration;
 
 /// The S3 namespace, written on the root element of every request document.
 pub const S3_NAMESPACE: &str = "http://s3.amazonaws.com/doc/2006-03-01/";

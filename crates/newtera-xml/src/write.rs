@@ -62,6 +62,13 @@ impl Writer {
         self.close(name);
     }
 
+    /// Writes `<name>true</name>` or `<name>false</name>`.
+    pub(crate) fn boolean(&mut self, name: &'static str, v: bool) {
+        self.open(name);
+        self.out.push_str(if v { "true" } else { "false" });
+        self.close(name);
+    }
+
     /// Closes the root element and returns the document.
     pub(crate) fn finish(mut self) -> String {
         let doc = self.doc;

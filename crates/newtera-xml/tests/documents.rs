@@ -512,7 +512,7 @@ fn versioning() {
     .unwrap();
     assert_eq!(mfa.mfa_delete.as_deref(), Some("Enabled"));
     assert_eq!(
-        VersioningConfiguration { status: Some("Enabled".into()), mfa_delete: None }.to_xml().unwrap(),
+        VersioningConfiguration::enabled().to_xml().unwrap(),
         "<VersioningConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Status>Enabled</Status></VersioningConfiguration>"
     );
 }
