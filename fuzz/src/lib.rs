@@ -21,6 +21,7 @@ use newtera_xml::{
     VersionEntry, VersioningConfiguration, XmlError,
 };
 
+pub mod config;
 pub mod rules;
 pub mod tree;
 
