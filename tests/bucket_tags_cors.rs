@@ -1,0 +1,87 @@
+//! Bucket tags and CORS on real servers: set, get (equal to what was set),
+//! delete, get again (none); bad input fails before anything is sent.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::Count;
+use newtera::{CorsConfiguration, CorsRule};
+
+/// A client for `server` that counts the requests it sends.
+fn counted(server: &newtera_testkit::TestServer) -> (newtera::Newtera, Count) {
+    let count = Count::default();
+    let client = common::builder(server)
+        .layer(count.clone())
+        .build()
+        .unwrap();
+    (client, count)
+}
+
+fn cors_config() -> CorsConfiguration {
+    CorsConfiguration::new(vec![
+        CorsRule::new(["PUT", "POST", "DELETE"], ["https://www.example.com"])
+            .with_id("uploads")
+            .with_allowed_headers(["*"])
+            .with_expose_headers(["ETag", "x-amz-request-id"])
+            .with_max_age_seconds(3000),
+        CorsRule::new(["GET", "HEAD"], ["*"]),
+    ])
+}
+
+#[tokio::test]
+async fn cors_round_trip() {
+    for server in common::all_servers() {
+        let client = common::client(server);
+        let bucket = common::bucket(&client, "corscfg").await;
+        let kind = server.kind;
+        assert_eq!(
+            client.get_bucket_cors(&bucket).await.unwrap(),
+            None,
+            "{kind:?}"
+        );
+        let config = cors_config();
+        client
+            .set_bucket_cors(&bucket, config.clone())
+            .await
+            .unwrap();
+        assert_eq!(
+            client.get_bucket_cors(&bucket).await.unwrap(),
+            Some(config),
+            "{kind:?}"
+        );
+        client.delete_bucket_cors(&bucket).await.unwrap();
+        assert_eq!(
+            client.get_bucket_cors(&bucket).await.unwrap(),
+            None,
+            "{kind:?}"
+        );
+        // Deleting what is not there is not an error.
+        client.delete_bucket_cors(&bucket).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn bad_cors_is_refused_before_sending() {
+    let (client, count) = counted(newtera_testkit::moto());
+    for bad in [
+        CorsConfiguration::default(),
+        CorsConfiguration::new(vec![CorsRule::new(["GET"], Vec::<String>::new())]),
+        CorsConfiguration::new(vec![CorsRule::new(["PATCH"], ["*"])]),
+        CorsConfiguration::new(vec![CorsRule::new(["GET"], ["https://*.*.example"])]),
+        CorsConfiguration::new(vec![CorsRule::new(["GET"], ["*"]); 101]),
+    ] {
+        let err = client
+            .set_bucket_cors("some-bucket", bad)
+            .await
+            .unwrap_err();
+        assert!(err.is_invalid_argument(), "{err:?}");
+    }
+    for err in [
+        client.get_bucket_cors("no").await.unwrap_err(),
+        client.delete_bucket_cors("UPPER").await.unwrap_err(),
+    ] {
+        assert!(err.is_invalid_argument(), "{err:?}");
+    }
+    assert_eq!(count.get(), 0, "nothing may be sent");
+}
