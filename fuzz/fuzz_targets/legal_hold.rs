@@ -9,7 +9,7 @@ use newtera_xml::LegalHold;
 
 fuzz_target!(|data: &[u8]| {
     if let Some(v) = newtera_fuzz::parse(data, "LegalHold", LegalHold::from_xml) {
-        let strings = vec![v.status.as_str()];
+        let strings: Vec<&str> = v.status.as_deref().into_iter().collect();
         newtera_fuzz::reserialize(&v, &strings, LegalHold::to_xml, LegalHold::from_xml);
     }
 });

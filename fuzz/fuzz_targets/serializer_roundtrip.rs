@@ -30,7 +30,7 @@ enum Input {
     Complete(Vec<(u32, String, Option<String>, Option<String>)>),
     CreateBucket(Option<String>),
     Retention(Option<String>, Option<String>),
-    LegalHold(String),
+    LegalHold(Option<String>),
     Versioning(Option<String>, Option<String>, Vec<String>, bool),
 }
 
@@ -166,7 +166,7 @@ fuzz_target!(|input: Input| {
             let v = LegalHold { status };
             reserialize(
                 &v,
-                &[v.status.as_str()],
+                &v.status.as_deref().into_iter().collect::<Vec<_>>(),
                 LegalHold::to_xml,
                 LegalHold::from_xml,
             );

@@ -14,6 +14,7 @@ mod error;
 mod fget;
 mod get;
 mod list;
+mod object_config;
 mod put;
 mod time;
 mod types;
@@ -35,6 +36,10 @@ pub use error::{Error, Result, S3Error};
 pub use fget::FGetObject;
 pub use get::{GetObject, GetObjectResponse, ObjectBody, StatObject};
 pub use list::{ListObjects, ObjectStream};
+pub use object_config::{
+    DeleteObjectTags, GetObjectRetention, GetObjectTags, IsObjectLegalHoldEnabled,
+    SetObjectLegalHold, SetObjectRetention, SetObjectTags,
+};
 pub use put::{
     part_plan, FPutObject, PutObject, MAX_OBJECT_SIZE, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE,
 };

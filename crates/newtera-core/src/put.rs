@@ -301,6 +301,9 @@ impl PutOptions {
         if self.num_parallel_uploads == 0 {
             return Err(Error::arg("num_parallel_uploads", "must be at least 1"));
         }
+        if let Some(r) = &self.retention {
+            r.check()?;
+        }
         Ok(())
     }
 
@@ -346,7 +349,7 @@ impl PutOptions {
                 "x-amz-object-lock-mode",
                 HeaderValue::from_static(r.mode.as_str()),
             );
-            let date = time::format_iso8601(r.retain_until_date);
+            let date = r.date_iso8601();
             h.insert(
                 "x-amz-object-lock-retain-until-date",
                 HeaderValue::from_str(&date).map_err(|_| Error::arg("retention", "bad date"))?,

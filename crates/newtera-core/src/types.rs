@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use http::{HeaderMap, HeaderName, HeaderValue};
@@ -312,6 +312,32 @@ impl Tags {
         self.map.get(key).map(String::as_str)
     }
 
+    /// True for object tags (at most 10), false for bucket tags (at most 50).
+    pub fn is_for_object(&self) -> bool {
+        self.for_object
+    }
+
+    /// Tags as a server sent them: kept as they are, without the client's
+    /// checks, so that a server with laxer rules never makes a read fail.
+    pub(crate) fn from_server(for_object: bool, pairs: Vec<(String, String)>) -> Self {
+        Tags {
+            for_object,
+            map: pairs.into_iter().collect(),
+        }
+    }
+
+    /// The `<Tagging>` document of these tags (PutObjectTagging,
+    /// PutBucketTagging).
+    pub(crate) fn to_tagging(&self) -> newtera_xml::Tagging {
+        newtera_xml::Tagging {
+            tags: self
+                .map
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        }
+    }
+
     /// The `x-amz-tagging` header value (URL query form).
     pub(crate) fn header_value(&self) -> String {
         let mut s = String::new();
@@ -366,6 +392,26 @@ impl RetentionMode {
     }
 }
 
+impl std::str::FromStr for RetentionMode {
+    type Err = Error;
+    /// Parses `GOVERNANCE` or `COMPLIANCE` (exactly as S3 spells them);
+    /// anything else is [`Error::InvalidArgument`].
+    fn from_str(s: &str) -> Result<Self> {
+        RetentionMode::parse(s).ok_or_else(|| {
+            Error::arg(
+                "retention",
+                format!("unknown retention mode {s:?}: expected GOVERNANCE or COMPLIANCE"),
+            )
+        })
+    }
+}
+
+impl fmt::Display for RetentionMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Object-lock retention: a mode and a retain-until date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Retention {
@@ -382,6 +428,32 @@ impl Retention {
             mode,
             retain_until_date,
         }
+    }
+
+    /// Checks that the retain-until date can be sent: in the future (S3
+    /// refuses any other) and no later than 9999-12-31T23:59:59Z (the last
+    /// instant an ISO 8601 date with a four-digit year can name).
+    pub(crate) fn check(&self) -> Result<()> {
+        const LAST: Duration = Duration::from_secs(253_402_300_799);
+        if self.retain_until_date > UNIX_EPOCH + LAST {
+            return Err(Error::arg(
+                "retention",
+                "the retain-until date must be no later than 9999-12-31T23:59:59Z",
+            ));
+        }
+        if self.retain_until_date <= SystemTime::now() {
+            return Err(Error::arg(
+                "retention",
+                "the retain-until date must be in the future",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The retain-until date as S3 writes it (`2030-01-01T00:00:00.000Z`);
+    /// call [`Retention::check`] first.
+    pub(crate) fn date_iso8601(&self) -> String {
+        crate::time::format_iso8601(self.retain_until_date)
     }
 }
 

@@ -96,8 +96,9 @@ impl Retention {
 /// `<LegalHold>`: object lock legal hold, request body and response.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LegalHold {
-    /// `<Status>`: `ON` or `OFF` (required).
-    pub status: String,
+    /// `<Status>`: `ON` or `OFF`. Optional in S3's model: some servers
+    /// answer `<LegalHold/>` for an object whose hold was never set.
+    pub status: Option<String>,
 }
 
 impl LegalHold {
@@ -112,15 +113,14 @@ impl LegalHold {
             }
             Ok(())
         })?;
-        Ok(LegalHold {
-            status: required(status, &p, "Status")?,
-        })
+        Ok(LegalHold { status })
     }
 
-    /// Serialises to `<LegalHold xmlns="…"><Status>…</Status></LegalHold>`.
+    /// Serialises to `<LegalHold xmlns="…"><Status>…</Status></LegalHold>`,
+    /// leaving `<Status>` out when it is `None`.
     pub fn to_xml(&self) -> Result<String, XmlError> {
         let mut w = Writer::new("LegalHold", 32);
-        w.element("Status", &self.status)?;
+        w.opt_element("Status", self.status.as_deref())?;
         Ok(w.finish())
     }
 }

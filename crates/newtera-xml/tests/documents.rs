@@ -481,10 +481,25 @@ fn retention() {
 #[test]
 fn legal_hold() {
     let l = LegalHold::from_xml(LEGAL_HOLD.as_bytes()).unwrap();
-    assert_eq!(l.status, "ON");
+    assert_eq!(l.status.as_deref(), Some("ON"));
     assert_eq!(
-        LegalHold { status: "OFF".into() }.to_xml().unwrap(),
+        LegalHold {
+            status: Some("OFF".into())
+        }
+        .to_xml()
+        .unwrap(),
         "<LegalHold xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Status>OFF</Status></LegalHold>"
+    );
+    // A hold that was never set: no `<Status>` (moto answers this way).
+    let unset = LegalHold::from_xml(
+        br#"<?xml version="1.0" encoding="utf-8"?>
+<LegalHold xmlns="http://s3.amazonaws.com/doc/2006-03-01/"/>"#,
+    )
+    .unwrap();
+    assert_eq!(unset, LegalHold { status: None });
+    assert_eq!(
+        unset.to_xml().unwrap(),
+        "<LegalHold xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"></LegalHold>"
     );
     assert_eq!(
         LegalHold::from_xml(l.to_xml().unwrap().as_bytes()).unwrap(),
@@ -574,7 +589,10 @@ fn namespaces_optional_or_prefixed() {
         ListBucketResult::from_xml(LIST_V1.as_bytes()).unwrap()
     );
     let prefixed = br#"<s3:LegalHold xmlns:s3="http://s3.amazonaws.com/doc/2006-03-01/"><s3:Status>ON</s3:Status></s3:LegalHold>"#;
-    assert_eq!(LegalHold::from_xml(prefixed).unwrap().status, "ON");
+    assert_eq!(
+        LegalHold::from_xml(prefixed).unwrap().status.as_deref(),
+        Some("ON")
+    );
 }
 
 #[test]
