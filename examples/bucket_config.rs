@@ -28,7 +28,10 @@ async fn step<T>(
     match fut.await {
         Ok(v) => Ok(Some(v)),
         Err(Error::S3(e)) => {
-            println!("  skipped: the server refused {what}: {} ({})", e.code, e.status);
+            println!(
+                "  skipped: the server refused {what}: {} ({})",
+                e.code, e.status
+            );
             Ok(None)
         }
         Err(e) => Err(e),

@@ -85,3 +85,40 @@ async fn bad_cors_is_refused_before_sending() {
     }
     assert_eq!(count.get(), 0, "nothing may be sent");
 }
+
+/// A server that answers "nothing configured" with 204 No Content and no
+/// document reads as `None`, like an error code would.
+#[tokio::test]
+async fn an_empty_answer_reads_as_no_configuration() {
+    let server = newtera_testkit::moto();
+    let client = common::client(server);
+    let bucket = common::bucket(&client, "corsempty").await;
+    client
+        .set_bucket_cors(&bucket, cors_config())
+        .await
+        .unwrap();
+    let hooked = common::builder(server)
+        .layer(common::Hook(|req: &newtera::transport::HttpRequest| {
+            if req.method() != http::Method::GET || req.uri().query() != Some("cors=") {
+                return common::pass();
+            }
+            Box::new(|fut: common::ResponseFuture| -> common::ResponseFuture {
+                Box::pin(async move {
+                    let (mut parts, _) = fut.await?.into_parts();
+                    parts.status = http::StatusCode::NO_CONTENT;
+                    let frames: Vec<Result<http_body::Frame<bytes::Bytes>, std::io::Error>> =
+                        Vec::new();
+                    let body = http_body_util::StreamBody::new(futures::stream::iter(frames));
+                    Ok(http::Response::from_parts(
+                        parts,
+                        newtera::transport::ResponseBody::new(body),
+                    ))
+                })
+            })
+        }))
+        .build()
+        .unwrap();
+    assert_eq!(hooked.get_bucket_cors(&bucket).await.unwrap(), None);
+    // The real answer is there.
+    assert!(client.get_bucket_cors(&bucket).await.unwrap().is_some());
+}

@@ -5,8 +5,8 @@
 //!   its `Content-MD5` (S3 requires it, or a checksum, for several of these
 //!   PUTs; sending it on every one is harmless and guards the body);
 //! - [`Newtera::get_bucket_config`] GETs `?sub-resource` and answers `None`
-//!   when the server says, with one of the codes given, that the bucket has
-//!   no such configuration;
+//!   when the server says, with one of the codes given or with an empty
+//!   answer, that the bucket has no such configuration;
 //! - [`Newtera::delete_bucket_config`] DELETEs `?sub-resource`, treating the
 //!   codes given as "already gone".
 //!
@@ -108,7 +108,8 @@ impl Newtera {
     }
 
     /// GETs `bucket?subresource`; `Ok(None)` when the server answers with
-    /// one of `none_codes` (the "no such configuration" codes).
+    /// one of `none_codes` (the "no such configuration" codes) or with no
+    /// document at all (an empty body, 204 No Content).
     pub(crate) async fn get_bucket_config(
         &self,
         op: &'static str,
@@ -122,7 +123,13 @@ impl Newtera {
             .query(subresource, "")
             .buffered_answer();
         match self.send(req).await {
-            Ok(resp) => crate::read_body(op, resp).await.map(Some),
+            // Some servers answer "nothing configured" with an empty 2xx
+            // (204 No Content) instead of an error code.
+            Ok(resp) if resp.status() == http::StatusCode::NO_CONTENT => Ok(None),
+            Ok(resp) => {
+                let body = crate::read_body(op, resp).await?;
+                Ok((!body.is_empty()).then_some(body))
+            }
             Err(e) if e.code().is_some_and(|c| none_codes.contains(&c)) => Ok(None),
             Err(e) => Err(e),
         }

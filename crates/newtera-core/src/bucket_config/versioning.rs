@@ -58,7 +58,7 @@ impl GetBucketVersioning {
                 VersioningConfiguration::from_xml,
             )
             .await?;
-        // With no "none" codes the answer is always a document.
+        // An empty answer means versioning was never configured.
         Ok(doc.unwrap_or_default())
     }
 }
