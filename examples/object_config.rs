@@ -14,7 +14,8 @@
 
 mod common;
 
-use newtera::{Error, Retention, RetentionMode, Tags};
+use futures::TryStreamExt as _;
+use newtera::{DeleteObject, DeleteObjects, Error, Retention, RetentionMode, Tags};
 
 /// The value, or `None` after printing why the server refused.
 fn outcome<T>(feature: &str, result: Result<T, Error>) -> Option<T> {
@@ -37,6 +38,48 @@ fn show_tags(tags: &Option<Tags>) {
             }
         }
     }
+}
+
+/// Prints the retention of `my-object` (or of one version of it); when the
+/// server cannot answer GetObjectRetention, prints what `stat_object` shows.
+async fn show_retention(
+    client: &newtera::Newtera,
+    bucket: &str,
+    version: Option<&str>,
+) -> Result<(), Error> {
+    let mut get = client.get_object_retention(bucket, "my-object");
+    if let Some(v) = version {
+        get = get.version_id(v);
+    }
+    match get.await {
+        Ok(Some(r)) => println!(
+            "  mode {}, retain until {}",
+            r.mode,
+            common::date(Some(r.retain_until_date))
+        ),
+        Ok(None) => println!("  no retention"),
+        Err(e) => {
+            common::skipped("GetObjectRetention", &e);
+            let mut stat = client.stat_object(bucket, "my-object");
+            if let Some(v) = version {
+                stat = stat.version_id(v);
+            }
+            let st = stat.await?;
+            let h = |n: &str| {
+                st.metadata
+                    .get(n)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-")
+                    .to_owned()
+            };
+            println!(
+                "  stat_object shows mode {}, retain until {}",
+                h("x-amz-object-lock-mode"),
+                h("x-amz-object-lock-retain-until-date")
+            );
+        }
+    }
+    Ok(())
 }
 
 #[tokio::main]
@@ -102,20 +145,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .is_some();
     if retained {
         println!("Get retention of an object.");
-        match client.get_object_retention(bucket, "my-object").await? {
-            Some(r) => println!(
-                "  mode {}, retain until {}",
-                r.mode,
-                common::date(Some(r.retain_until_date))
-            ),
-            None => println!("  no retention"),
-        }
+        show_retention(client, bucket, None).await?;
         if let Some(v) = &first.version_id {
-            let r = client
-                .get_object_retention(bucket, "my-object")
-                .version_id(v)
-                .await?;
-            println!("  version {v}: {r:?}");
+            println!("Get retention of version {v}.");
+            show_retention(client, bucket, Some(v)).await?;
         }
     }
 
@@ -174,13 +207,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("Clean up.");
     if retained {
         // A GOVERNANCE retention yields to the bypass header.
-        let versions = [&first, &latest];
-        for v in versions.iter().filter_map(|w| w.version_id.as_deref()) {
-            client
-                .remove_object(bucket, "my-object")
-                .version_id(v)
-                .bypass_governance_mode(true)
-                .await?;
+        let versions = client
+            .list_objects(bucket)
+            .recursive(true)
+            .include_version(true)
+            .into_stream()
+            .map_ok(DeleteObject::from);
+        let errors = client
+            .remove_objects(bucket, DeleteObjects::from_try_stream(versions))
+            .bypass_governance_mode(true)
+            .await?;
+        for e in &errors {
+            println!("  clean-up: {e}");
         }
     }
     common::remove_bucket_and_objects(client, bucket).await?;
