@@ -1,6 +1,6 @@
 //! Sets a bucket up end to end and reads its configuration back:
-//! versioning, bucket policy, default encryption, CORS, and object lock
-//! default retention, then removes what can be removed.
+//! versioning, bucket policy, default encryption, tags, CORS, and object
+//! lock default retention, then removes what can be removed.
 //!
 //! ```text
 //! cargo run --example bucket_config
@@ -16,7 +16,7 @@ mod common;
 
 use newtera::{
     CorsConfiguration, CorsRule, Error, ObjectLockConfiguration, ServerSideEncryptionConfiguration,
-    VersioningConfiguration,
+    Tags, VersioningConfiguration,
 };
 
 /// Runs one step; a refusal by the server (an S3 error) is printed and
@@ -84,6 +84,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
+    // Tags.
+    let mut tags = Tags::new_bucket_tags();
+    tags.insert("project", "newtera")?;
+    tags.insert("cost-center", "42")?;
+    println!("set_bucket_tags({bucket:?}, project=newtera cost-center=42)");
+    step("tags", client.set_bucket_tags(bucket, tags)).await?;
+    if let Some(t) = step("tags", client.get_bucket_tags(bucket)).await? {
+        for (k, v) in t.iter().flat_map(|t| t.iter()) {
+            println!("  get_bucket_tags: {k}={v}");
+        }
+    }
+
     // CORS: browsers on www.example.com may upload with presigned URLs.
     let cors = CorsConfiguration::new(vec![CorsRule::new(
         ["GET", "PUT"],
@@ -125,8 +137,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Clean up what can be removed (object lock and versioning stay on a
     // bucket once set; the bucket itself goes).
-    println!("delete the policy, encryption, CORS and default retention");
+    println!("delete the policy, encryption, tags, CORS and default retention");
     step("the policy", client.delete_bucket_policy(bucket)).await?;
+    step("tags", client.delete_bucket_tags(bucket)).await?;
     step(
         "default encryption",
         client.delete_bucket_encryption(bucket),

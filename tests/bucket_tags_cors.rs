@@ -6,7 +6,7 @@
 mod common;
 
 use common::Count;
-use newtera::{CorsConfiguration, CorsRule};
+use newtera::{CorsConfiguration, CorsRule, Tags};
 
 /// A client for `server` that counts the requests it sends.
 fn counted(server: &newtera_testkit::TestServer) -> (newtera::Newtera, Count) {
@@ -121,4 +121,51 @@ async fn an_empty_answer_reads_as_no_configuration() {
     assert_eq!(hooked.get_bucket_cors(&bucket).await.unwrap(), None);
     // The real answer is there.
     assert!(client.get_bucket_cors(&bucket).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn bucket_tags_round_trip_on_moto() {
+    let client = common::client(newtera_testkit::moto());
+    let bucket = common::bucket(&client, "tagcfg").await;
+    assert_eq!(client.get_bucket_tags(&bucket).await.unwrap(), None);
+    let mut tags = Tags::new_bucket_tags();
+    for i in 0..12 {
+        // More than an object may have: bucket tags allow 50.
+        tags.insert(format!("key-{i}"), format!("value {i} + @:/="))
+            .unwrap();
+    }
+    tags.insert("project", "").unwrap();
+    client.set_bucket_tags(&bucket, tags.clone()).await.unwrap();
+    let got = client.get_bucket_tags(&bucket).await.unwrap().unwrap();
+    assert_eq!(
+        got.iter().collect::<Vec<_>>(),
+        tags.iter().collect::<Vec<_>>()
+    );
+    client.delete_bucket_tags(&bucket).await.unwrap();
+    assert_eq!(client.get_bucket_tags(&bucket).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn bad_bucket_tags_are_refused_before_sending() {
+    let (client, count) = counted(newtera_testkit::moto());
+    let mut tags = Tags::new_bucket_tags();
+    for i in 0..50 {
+        tags.insert(format!("k{i}"), "v").unwrap();
+    }
+    assert!(tags
+        .insert("one-too-many", "v")
+        .unwrap_err()
+        .is_invalid_argument());
+    assert!(tags
+        .insert("bad<char>", "v")
+        .unwrap_err()
+        .is_invalid_argument());
+    for err in [
+        client.set_bucket_tags("x", tags).await.unwrap_err(),
+        client.get_bucket_tags("bad..name").await.unwrap_err(),
+        client.delete_bucket_tags("-bad").await.unwrap_err(),
+    ] {
+        assert!(err.is_invalid_argument(), "{err:?}");
+    }
+    assert_eq!(count.get(), 0, "nothing may be sent");
 }

@@ -16,6 +16,7 @@ mod cors;
 mod encryption;
 mod object_lock;
 mod policy;
+mod tags;
 mod versioning;
 
 pub use cors::{DeleteBucketCors, GetBucketCors, SetBucketCors};
@@ -26,6 +27,7 @@ pub use newtera_xml::{
 };
 pub use object_lock::{DeleteObjectLockConfig, GetObjectLockConfig, SetObjectLockConfig};
 pub use policy::{DeleteBucketPolicy, GetBucketPolicy, SetBucketPolicy};
+pub use tags::{DeleteBucketTags, GetBucketTags, SetBucketTags};
 pub use versioning::{GetBucketVersioning, SetBucketVersioning};
 
 use base64::Engine as _;
