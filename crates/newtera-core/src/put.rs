@@ -4,18 +4,20 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use http::{HeaderMap, HeaderValue, Method};
 use newtera_signer::PayloadHash;
-use newtera_transport::{Attempts, HttpResponse};
 use tokio::task::JoinSet;
 
 use crate::checksum::{self, ChecksumAlgorithm};
 use crate::client::{Newtera, S3Request};
 use crate::content::{ObjectContent, PartData};
 use crate::error::{Error, Result};
+use crate::headers::ObjectHeaders;
+use crate::into_future;
+pub(crate) use crate::multipart::abort;
+use crate::multipart::{part_error, write_result, AbortGuard, Target};
 use crate::types::{ObjectWriteResult, Progress, Retention, Sse, Tags};
 use crate::validate::{check_bucket_name, check_object_name};
-use crate::{into_future, time};
 
 /// Smallest part S3 accepts (but for the last).
 pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
@@ -257,20 +259,6 @@ pub fn part_plan(length: Option<u64>, part_size: Option<u64>) -> Result<(u64, Op
     Ok((ps, Some(count)))
 }
 
-/// Is this metadata key sent as is rather than as `x-amz-meta-<key>`?
-fn passes_through(lower: &str) -> bool {
-    lower.starts_with("x-amz-")
-        || matches!(
-            lower,
-            "cache-control"
-                | "content-disposition"
-                | "content-encoding"
-                | "content-language"
-                | "content-type"
-                | "expires"
-        )
-}
-
 /// The `Content-MD5` header value of `data`.
 fn content_md5(data: &PartData) -> HeaderValue {
     use base64::Engine as _;
@@ -309,59 +297,16 @@ impl PutOptions {
 
     /// Headers of the PutObject / CreateMultipartUpload request.
     fn object_headers(&self) -> Result<HeaderMap> {
-        let mut h = HeaderMap::new();
-        let bad = |k: &str, why: &str| Error::arg("metadata", format!("{k:?}: {why}"));
-        for (k, v) in &self.metadata {
-            if !v.is_ascii() {
-                return Err(bad(k, "values must be US-ASCII"));
-            }
-            let lower = k.to_ascii_lowercase();
-            let name = if passes_through(&lower) {
-                lower
-            } else {
-                format!("x-amz-meta-{lower}")
-            };
-            let name = HeaderName::try_from(name).map_err(|_| bad(k, "not a valid header name"))?;
-            let value = HeaderValue::from_str(v).map_err(|_| bad(k, "not a valid header value"))?;
-            h.append(name, value);
+        ObjectHeaders {
+            metadata: &self.metadata,
+            content_type: self.content_type.as_deref(),
+            default_content_type: true,
+            sse: self.sse.as_ref(),
+            tags: self.tags.as_ref(),
+            retention: self.retention.as_ref(),
+            legal_hold: self.legal_hold,
         }
-        let ct = self.content_type.as_deref();
-        if ct.is_some() || !h.contains_key(http::header::CONTENT_TYPE) {
-            let ct = ct.unwrap_or("application/octet-stream");
-            h.insert(
-                http::header::CONTENT_TYPE,
-                HeaderValue::from_str(ct)
-                    .map_err(|_| Error::arg("content_type", "not a valid header value"))?,
-            );
-        }
-        if let Some(sse) = &self.sse {
-            sse.headers(&mut h)?;
-        }
-        if let Some(tags) = self.tags.as_ref().filter(|t| !t.is_empty()) {
-            h.insert(
-                "x-amz-tagging",
-                HeaderValue::from_str(&tags.header_value())
-                    .map_err(|_| Error::arg("tags", "not a valid header value"))?,
-            );
-        }
-        if let Some(r) = &self.retention {
-            h.insert(
-                "x-amz-object-lock-mode",
-                HeaderValue::from_static(r.mode.as_str()),
-            );
-            let date = r.date_iso8601();
-            h.insert(
-                "x-amz-object-lock-retain-until-date",
-                HeaderValue::from_str(&date).map_err(|_| Error::arg("retention", "bad date"))?,
-            );
-        }
-        if self.legal_hold {
-            h.insert(
-                "x-amz-object-lock-legal-hold",
-                HeaderValue::from_static("ON"),
-            );
-        }
-        Ok(h)
+        .build()
     }
 }
 
@@ -486,20 +431,14 @@ impl Upload {
         if let Some(p) = &self.opts.progress {
             p.update(len);
         }
-        Ok(self.write_result(&resp, None))
+        Ok(write_result(&self.bucket, &self.object, &resp, None))
     }
 
-    fn write_result(&self, resp: &HttpResponse, location: Option<String>) -> ObjectWriteResult {
-        let h = resp.headers();
-        let get = |n: &str| h.get(n).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        ObjectWriteResult {
-            bucket_name: self.bucket.clone(),
-            object_name: self.object.clone(),
-            etag: get("etag").map(|e| trim_etag(&e)),
-            version_id: get("x-amz-version-id"),
-            last_modified: get("last-modified").and_then(|d| time::parse_http_date(&d)),
-            headers: h.clone(),
-            location,
+    fn target(&self) -> Target<'_> {
+        Target {
+            client: &self.client,
+            bucket: &self.bucket,
+            object: &self.object,
         }
     }
 
@@ -510,7 +449,10 @@ impl Upload {
         part_size: u64,
         part_count: Option<u64>,
     ) -> Result<ObjectWriteResult> {
-        let upload_id = self.create().await?;
+        let upload_id = self
+            .target()
+            .create(self.headers.clone(), self.client.inner.checksum)
+            .await?;
         let mut guard = AbortGuard {
             client: self.client.clone(),
             bucket: self.bucket.clone(),
@@ -535,102 +477,6 @@ impl Upload {
             Err(e) => {
                 guard.abort_now().await;
                 Err(e)
-            }
-        }
-    }
-
-    /// CreateMultipartUpload. When an attempt may have created an upload
-    /// whose answer was lost, the strays are aborted so none is orphaned.
-    async fn create(&self) -> Result<String> {
-        const OP: &str = "CreateMultipartUpload";
-        let started = std::time::Instant::now();
-        let req = S3Request::new(OP, Method::POST)
-            .bucket(&self.bucket)
-            .object(&self.object)
-            .query("uploads", "")
-            .headers(self.headers.clone())
-            // Safe to repeat: uploads created by attempts whose answers were
-            // lost are swept below.
-            .idempotent(true)
-            .buffered_answer();
-        let req = match self.client.inner.checksum {
-            Some(alg) => {
-                let req = req.header(
-                    HeaderName::from_static("x-amz-checksum-algorithm"),
-                    HeaderValue::from_static(alg.as_str()),
-                );
-                if alg == ChecksumAlgorithm::Crc64Nvme {
-                    req.header(
-                        HeaderName::from_static("x-amz-checksum-type"),
-                        HeaderValue::from_static("FULL_OBJECT"),
-                    )
-                } else {
-                    req
-                }
-            }
-            None => req,
-        };
-        let outcome = async {
-            let resp = self.client.send(req).await?;
-            let attempts = resp.extensions().get::<Attempts>().map_or(1, |a| a.0);
-            let body = crate::read_body(OP, resp).await?;
-            let init = newtera_xml::InitiateMultipartUploadResult::from_xml(&body)
-                .map_err(Error::xml(OP))?;
-            Ok::<_, Error>((init.upload_id, attempts))
-        }
-        .await;
-        match outcome {
-            Ok((id, attempts)) => {
-                if attempts > 1 {
-                    self.sweep_strays(Some(&id), started).await;
-                }
-                Ok(id)
-            }
-            Err(e) => {
-                let maybe_created = match &e {
-                    Error::Transport { source, .. } => !source.is_connect(),
-                    Error::S3(s3) => s3.attempts > 1,
-                    _ => true,
-                };
-                if maybe_created {
-                    self.sweep_strays(None, started).await;
-                }
-                Err(e)
-            }
-        }
-    }
-
-    /// Aborts uploads of this very key started since `started` (with a few
-    /// seconds of slack for clock skew), except `keep`. They can only be
-    /// ours from attempts whose answers were lost, unless another writer
-    /// began an upload of the same key in that window: a documented risk
-    /// taken only after a lost answer.
-    async fn sweep_strays(&self, keep: Option<&str>, started: std::time::Instant) {
-        let window = started.elapsed() + std::time::Duration::from_secs(5);
-        let since = std::time::SystemTime::now()
-            .checked_sub(window)
-            .unwrap_or(std::time::UNIX_EPOCH);
-        let uploads = match self
-            .client
-            .list_incomplete_uploads(&self.bucket)
-            .prefix(&self.object)
-            .send()
-            .await
-        {
-            Ok(u) => u,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot list uploads to remove strays");
-                return;
-            }
-        };
-        // Some servers do not track when an upload began (moto answers a
-        // fixed date in 2010); a date that old is read as "unknown".
-        let undated = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_420_070_400);
-        for u in uploads {
-            let recent = u.initiated.is_none_or(|t| t >= since || t < undated);
-            if u.object_name == self.object && Some(u.upload_id.as_str()) != keep && recent {
-                tracing::debug!("aborting a stray multipart upload left by a lost answer");
-                let _ = abort(&self.client, &self.bucket, &self.object, &u.upload_id).await;
             }
         }
     }
@@ -808,7 +654,6 @@ impl Upload {
         parts: Vec<newtera_xml::CompletedPart>,
         full_checksum: Option<String>,
     ) -> Result<ObjectWriteResult> {
-        const OP: &str = "CompleteMultipartUpload";
         let mut headers = HeaderMap::new();
         // Some servers (garage) want the SSE-C key on completion too.
         if let Some(sse) = &self.opts.sse {
@@ -821,75 +666,14 @@ impl Upload {
                 HeaderValue::from_static("FULL_OBJECT"),
             );
         }
-        let expected_etag = multipart_etag(&parts);
-        let doc = newtera_xml::CompleteMultipartUpload { parts };
-        let xml = doc.to_xml().map_err(Error::xml(OP))?;
-        let req = S3Request::new(OP, Method::POST)
-            .bucket(&self.bucket)
-            .object(&self.object)
-            .query("uploadId", upload_id)
-            .headers(headers)
-            .signed_body(xml)
-            .idempotent(true)
-            .buffered_answer();
-        let resp = match self.client.send(req).await {
-            Ok(r) => r,
-            Err(Error::S3(e)) if e.code == "NoSuchUpload" && e.attempts > 1 => {
-                // An earlier attempt completed the upload and its answer was
-                // lost: the object is there if its ETag is the one our parts make.
-                return self.completed_by_lost_attempt(expected_etag, e).await;
-            }
-            Err(e) => return Err(e),
+        let ssec = match &self.opts.sse {
+            Some(Sse::CustomerKey(k)) => Some(k),
+            _ => None,
         };
-        let mut result = self.write_result(&resp, None);
-        let body = crate::read_body(OP, resp).await?;
-        let doc =
-            newtera_xml::CompleteMultipartUploadResult::from_xml(&body).map_err(Error::xml(OP))?;
-        result.etag = Some(trim_etag(&doc.etag));
-        result.location = Some(doc.location).filter(|l| !l.is_empty());
-        Ok(result)
+        self.target()
+            .complete(upload_id, parts, headers, ssec)
+            .await
     }
-}
-
-impl Upload {
-    async fn completed_by_lost_attempt(
-        &self,
-        expected: Option<String>,
-        err: Box<crate::error::S3Error>,
-    ) -> Result<ObjectWriteResult> {
-        let mut stat = self.client.stat_object(&self.bucket, &self.object);
-        if let Some(Sse::CustomerKey(k)) = &self.opts.sse {
-            stat = stat.ssec(k.clone());
-        }
-        match (stat.send().await, expected) {
-            (Ok(obj), Some(want)) if obj.etag.as_deref() == Some(want.as_str()) => {
-                Ok(ObjectWriteResult {
-                    bucket_name: self.bucket.clone(),
-                    object_name: self.object.clone(),
-                    etag: obj.etag,
-                    version_id: obj.version_id,
-                    last_modified: obj.last_modified,
-                    headers: obj.metadata,
-                    location: None,
-                })
-            }
-            _ => Err(Error::S3(err)),
-        }
-    }
-}
-
-/// The ETag S3 gives a multipart object: the MD5 of the parts' binary MD5s,
-/// then `-<count>`. `None` when a part's ETag is not a plain MD5.
-fn multipart_etag(parts: &[newtera_xml::CompletedPart]) -> Option<String> {
-    use md5::Digest as _;
-    let mut md5 = md5::Md5::new();
-    for p in parts {
-        let raw = hex::decode(trim_etag(&p.etag))
-            .ok()
-            .filter(|b| b.len() == 16)?;
-        md5.update(&raw);
-    }
-    Some(format!("{}-{}", hex::encode(md5.finalize()), parts.len()))
 }
 
 /// What every part of one multipart upload shares.
@@ -972,64 +756,8 @@ async fn upload_part(ctx: Arc<PartContext>, part_number: u32, data: PartData) ->
     })
 }
 
-/// Names the failed part in the error.
-fn part_error(part_number: u32, e: Error) -> Error {
-    Error::Part {
-        part_number,
-        source: Box::new(e),
-    }
-}
-
 pub(crate) fn trim_etag(s: &str) -> String {
     s.trim().trim_matches('"').to_owned()
-}
-
-/// Aborts a multipart upload that did not complete, even if the future was
-/// dropped half-way.
-struct AbortGuard {
-    client: Newtera,
-    bucket: String,
-    object: String,
-    upload_id: Option<String>,
-}
-
-impl AbortGuard {
-    async fn abort_now(&mut self) {
-        if let Some(id) = self.upload_id.take() {
-            let _ = abort(&self.client, &self.bucket, &self.object, &id).await;
-        }
-    }
-}
-
-impl Drop for AbortGuard {
-    fn drop(&mut self) {
-        if let Some(id) = self.upload_id.take() {
-            if let Ok(handle) = tokio::runtime::Handle::try_current() {
-                let (client, bucket, object) = (
-                    self.client.clone(),
-                    self.bucket.clone(),
-                    self.object.clone(),
-                );
-                handle.spawn(async move {
-                    let _ = abort(&client, &bucket, &object, &id).await;
-                });
-            }
-        }
-    }
-}
-
-/// AbortMultipartUpload.
-pub(crate) async fn abort(
-    client: &Newtera,
-    bucket: &str,
-    object: &str,
-    upload_id: &str,
-) -> Result<()> {
-    let req = S3Request::new("AbortMultipartUpload", Method::DELETE)
-        .bucket(bucket)
-        .object(object)
-        .query("uploadId", upload_id);
-    client.send(req).await.map(|_| ())
 }
 
 #[cfg(test)]

@@ -1,0 +1,103 @@
+//! The headers that describe an object being written, shared by every
+//! write: PutObject, CreateMultipartUpload, CopyObject.
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::error::{Error, Result};
+use crate::types::{Retention, Sse, Tags};
+
+/// What a write says about the object it creates.
+#[derive(Default)]
+pub(crate) struct ObjectHeaders<'a> {
+    /// Metadata pairs, see [`ObjectHeaders::build`].
+    pub(crate) metadata: &'a [(String, String)],
+    /// An explicit `Content-Type`.
+    pub(crate) content_type: Option<&'a str>,
+    /// Send `application/octet-stream` when neither `content_type` nor the
+    /// metadata names one.
+    pub(crate) default_content_type: bool,
+    /// Server-side encryption of the object.
+    pub(crate) sse: Option<&'a Sse>,
+    /// Tags (`x-amz-tagging`); empty tags send nothing.
+    pub(crate) tags: Option<&'a Tags>,
+    /// Object-lock retention.
+    pub(crate) retention: Option<&'a Retention>,
+    /// Object-lock legal hold.
+    pub(crate) legal_hold: bool,
+}
+
+/// Is this metadata key sent as is rather than as `x-amz-meta-<key>`?
+fn passes_through(lower: &str) -> bool {
+    lower.starts_with("x-amz-")
+        || matches!(
+            lower,
+            "cache-control"
+                | "content-disposition"
+                | "content-encoding"
+                | "content-language"
+                | "content-type"
+                | "expires"
+        )
+}
+
+impl ObjectHeaders<'_> {
+    /// The headers. Metadata user keys are sent as `x-amz-meta-<key>`;
+    /// standard headers and `x-amz-*` keys pass through; values must be
+    /// US-ASCII.
+    pub(crate) fn build(&self) -> Result<HeaderMap> {
+        let mut h = HeaderMap::new();
+        let bad = |k: &str, why: &str| Error::arg("metadata", format!("{k:?}: {why}"));
+        for (k, v) in self.metadata {
+            if !v.is_ascii() {
+                return Err(bad(k, "values must be US-ASCII"));
+            }
+            let lower = k.to_ascii_lowercase();
+            let name = if passes_through(&lower) {
+                lower
+            } else {
+                format!("x-amz-meta-{lower}")
+            };
+            let name = HeaderName::try_from(name).map_err(|_| bad(k, "not a valid header name"))?;
+            let value = HeaderValue::from_str(v).map_err(|_| bad(k, "not a valid header value"))?;
+            h.append(name, value);
+        }
+        let ct = self.content_type;
+        let defaulted = self.default_content_type && !h.contains_key(http::header::CONTENT_TYPE);
+        if ct.is_some() || defaulted {
+            let ct = ct.unwrap_or("application/octet-stream");
+            h.insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_str(ct)
+                    .map_err(|_| Error::arg("content_type", "not a valid header value"))?,
+            );
+        }
+        if let Some(sse) = self.sse {
+            sse.headers(&mut h)?;
+        }
+        if let Some(tags) = self.tags.filter(|t| !t.is_empty()) {
+            h.insert(
+                "x-amz-tagging",
+                HeaderValue::from_str(&tags.header_value())
+                    .map_err(|_| Error::arg("tags", "not a valid header value"))?,
+            );
+        }
+        if let Some(r) = self.retention {
+            h.insert(
+                "x-amz-object-lock-mode",
+                HeaderValue::from_static(r.mode.as_str()),
+            );
+            let date = r.date_iso8601();
+            h.insert(
+                "x-amz-object-lock-retain-until-date",
+                HeaderValue::from_str(&date).map_err(|_| Error::arg("retention", "bad date"))?,
+            );
+        }
+        if self.legal_hold {
+            h.insert(
+                "x-amz-object-lock-legal-hold",
+                HeaderValue::from_static("ON"),
+            );
+        }
+        Ok(h)
+    }
+}
