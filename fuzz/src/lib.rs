@@ -14,11 +14,11 @@
 //!   parsing it again gives the same value (or a typed `Unrepresentable`).
 
 use newtera_xml::{
-    BucketEntry, CompleteMultipartUploadResult, DeleteErrorEntry, DeleteResult, Deleted,
-    ErrorDocument, InitiateMultipartUploadResult, LegalHold, ListAllMyBucketsResult,
-    ListBucketResult, ListMultipartUploadsResult, ListPartsResult, ListVersionsResult,
-    LocationConstraint, ObjectEntry, Owner, PartEntry, Retention, Tagging, UploadEntry,
-    VersionEntry, VersioningConfiguration, XmlError,
+    BucketEntry, CompleteMultipartUploadResult, CopyObjectResult, CopyPartResult, DeleteErrorEntry,
+    DeleteResult, Deleted, ErrorDocument, InitiateMultipartUploadResult, LegalHold,
+    ListAllMyBucketsResult, ListBucketResult, ListMultipartUploadsResult, ListPartsResult,
+    ListVersionsResult, LocationConstraint, ObjectEntry, Owner, PartEntry, Retention, Tagging,
+    UploadEntry, VersionEntry, VersioningConfiguration, XmlError,
 };
 
 pub mod config;
@@ -183,6 +183,8 @@ text_len! {
     InitiateMultipartUploadResult => [bucket, key, upload_id],
     CompleteMultipartUploadResult => [location, bucket, key, etag, checksum_crc32c,
         checksum_crc64nvme],
+    CopyObjectResult => [etag, last_modified, checksum_crc32c, checksum_crc64nvme],
+    CopyPartResult => [etag, last_modified, checksum_crc32c, checksum_crc64nvme],
     DeleteResult => [deleted, errors],
     Deleted => [key, version_id, delete_marker_version_id],
     DeleteErrorEntry => [key, version_id, code, message],

@@ -63,6 +63,7 @@
 //! benchmarks, never asserted by a timed test.
 
 mod bucket;
+mod copy;
 mod cors;
 mod delete;
 mod encryption;
@@ -85,6 +86,7 @@ pub use bucket::{
     parse_location_constraint, BucketEntry, CreateBucketConfiguration, ListAllMyBucketsResult,
     LocationConstraint,
 };
+pub use copy::{CopyObjectResult, CopyPartResult};
 pub use cors::{CorsConfiguration, CorsRule};
 pub use delete::{Delete, DeleteErrorEntry, DeleteResult, Deleted, ObjectIdentifier};
 pub use encryption::{ServerSideEncryptionConfiguration, SseRule};

@@ -31,6 +31,12 @@ fn parsers() -> Vec<(&'static str, &'static str, ParseFn)> {
         ("CompleteMultipartUploadResult", COMPLETE_RESULT, |b| {
             CompleteMultipartUploadResult::from_xml(b).map(drop)
         }),
+        ("CopyObjectResult", COPY_OBJECT_RESULT, |b| {
+            CopyObjectResult::from_xml(b).map(drop)
+        }),
+        ("CopyPartResult", COPY_PART_RESULT, |b| {
+            CopyPartResult::from_xml(b).map(drop)
+        }),
         ("DeleteResult", DELETE_RESULT, |b| {
             DeleteResult::from_xml(b).map(drop)
         }),

@@ -109,6 +109,19 @@ pub const COMPLETE_RESULT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
   <ChecksumType>COMPOSITE</ChecksumType>
 </CompleteMultipartUploadResult>"#;
 
+pub const COPY_OBJECT_RESULT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<CopyObjectResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+  <LastModified>2009-10-12T17:50:30.000Z</LastModified>
+  <ETag>"9b2cf535f27731c974343645a3985328"</ETag>
+  <ChecksumCRC64NVME>AAAAAAAAAAA=</ChecksumCRC64NVME>
+</CopyObjectResult>"#;
+
+pub const COPY_PART_RESULT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<CopyPartResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+  <LastModified>2011-04-11T20:34:56.000Z</LastModified>
+  <ETag>"9b2cf535f27731c974343645a3985328"</ETag>
+</CopyPartResult>"#;
+
 pub const DELETE_RESULT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
   <Deleted>
