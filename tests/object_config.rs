@@ -1,5 +1,6 @@
 //! Object tags, retention and legal hold: round trips on moto (which
-//! implements them, also per version), garage's typed refusal (it does not),
+//! implements them, also per version), garage's typed refusal (2.5.0
+//! answers NotImplemented to all of them),
 //! and bad input refused before anything is sent.
 
 #![allow(clippy::unwrap_used)]
@@ -339,6 +340,69 @@ async fn config_puts_carry_content_md5_and_a_signed_body() {
         .map(|(_, q, _)| q.as_str())
         .collect();
     assert_eq!(bypass, ["retention"]);
+}
+
+#[tokio::test]
+async fn garage_refuses_tags_retention_and_legal_hold_with_typed_errors() {
+    let client = common::client(newtera_testkit::garage());
+    let bucket = common::bucket(&client, "onolock").await;
+    client.put_object(&bucket, "k", "v").await.unwrap();
+    let r = Retention::new(RetentionMode::Governance, days_from_now(1));
+    let results: Vec<(&str, &str, Result<(), Error>)> = vec![
+        (
+            "get_object_tags",
+            "GetObjectTagging",
+            client.get_object_tags(&bucket, "k").await.map(drop),
+        ),
+        (
+            "set_object_tags",
+            "PutObjectTagging",
+            client
+                .set_object_tags(&bucket, "k", tags(&[("a", "b")]))
+                .await,
+        ),
+        (
+            "delete_object_tags",
+            "DeleteObjectTagging",
+            client.delete_object_tags(&bucket, "k").await,
+        ),
+        (
+            "get_object_retention",
+            "GetObjectRetention",
+            client.get_object_retention(&bucket, "k").await.map(drop),
+        ),
+        (
+            "set_object_retention",
+            "PutObjectRetention",
+            client.set_object_retention(&bucket, "k", r).await,
+        ),
+        (
+            "enable_object_legal_hold",
+            "PutObjectLegalHold",
+            client.enable_object_legal_hold(&bucket, "k").await,
+        ),
+        (
+            "is_object_legal_hold_enabled",
+            "GetObjectLegalHold",
+            client
+                .is_object_legal_hold_enabled(&bucket, "k")
+                .await
+                .map(drop),
+        ),
+        (
+            "disable_object_legal_hold",
+            "PutObjectLegalHold",
+            client.disable_object_legal_hold(&bucket, "k").await,
+        ),
+    ];
+    for (op, expected_op, result) in &results {
+        let err = result.as_ref().expect_err(op);
+        let s3 = err.as_s3().unwrap_or_else(|| panic!("{op}: {err:?}"));
+        // garage 2.5.0 implements none of these sub-resources.
+        assert_eq!(s3.code, "NotImplemented", "{op}: {s3:?}");
+        assert_eq!(s3.status, http::StatusCode::NOT_IMPLEMENTED, "{op}");
+        assert_eq!((s3.op, s3.attempts), (*expected_op, 1), "{op}: not retried");
+    }
 }
 
 #[tokio::test]
