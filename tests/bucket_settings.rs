@@ -1,6 +1,7 @@
 //! Bucket configuration on real servers: versioning, object lock, policy and
 //! default encryption. Each group: set, get (equal to what was set), delete,
-//! get again (none); bad input fails before anything is sent.
+//! get again (none), on moto; garage's typed refusals of what it does not
+//! implement; bad input fails before anything is sent.
 
 #![allow(clippy::unwrap_used)]
 
@@ -240,4 +241,83 @@ async fn bad_encryption_is_refused_before_sending() {
         assert!(err.is_invalid_argument(), "{err:?}");
     }
     assert_eq!(count.get(), 0, "nothing may be sent");
+}
+
+/// garage 2.5 implements none of these groups but GetBucketVersioning
+/// (always "never enabled"): each call is refused with a typed
+/// `NotImplemented` (501), after garage checked the request's signature.
+#[tokio::test]
+async fn garage_refuses_what_it_does_not_implement_with_a_typed_error() {
+    let client = common::client(newtera_testkit::garage());
+    let b = common::bucket(&client, "unimpl").await;
+    let got = client.get_bucket_versioning(&b).await.unwrap();
+    assert_eq!(got, VersioningConfiguration::default());
+    let mut tags = newtera::Tags::new_bucket_tags();
+    tags.insert("a", "b").unwrap();
+    let policy = POLICY.replace("BUCKET", &b);
+    let lock = ObjectLockConfiguration::with_days(ObjectLockConfiguration::GOVERNANCE, 1);
+    let sse = ServerSideEncryptionConfiguration::sse_s3();
+    let refusals: Vec<(&str, newtera::Error)> = vec![
+        (
+            "PutBucketVersioning",
+            client
+                .set_bucket_versioning(&b, VersioningConfiguration::enabled())
+                .await
+                .unwrap_err(),
+        ),
+        (
+            "GetObjectLockConfiguration",
+            client.get_object_lock_config(&b).await.unwrap_err(),
+        ),
+        (
+            "PutObjectLockConfiguration",
+            client.set_object_lock_config(&b, lock).await.unwrap_err(),
+        ),
+        (
+            "PutObjectLockConfiguration",
+            client.delete_object_lock_config(&b).await.unwrap_err(),
+        ),
+        (
+            "GetBucketPolicy",
+            client.get_bucket_policy(&b).await.unwrap_err(),
+        ),
+        (
+            "PutBucketPolicy",
+            client.set_bucket_policy(&b, policy).await.unwrap_err(),
+        ),
+        (
+            "DeleteBucketPolicy",
+            client.delete_bucket_policy(&b).await.unwrap_err(),
+        ),
+        (
+            "GetBucketEncryption",
+            client.get_bucket_encryption(&b).await.unwrap_err(),
+        ),
+        (
+            "PutBucketEncryption",
+            client.set_bucket_encryption(&b, sse).await.unwrap_err(),
+        ),
+        (
+            "DeleteBucketEncryption",
+            client.delete_bucket_encryption(&b).await.unwrap_err(),
+        ),
+        (
+            "GetBucketTagging",
+            client.get_bucket_tags(&b).await.unwrap_err(),
+        ),
+        (
+            "PutBucketTagging",
+            client.set_bucket_tags(&b, tags).await.unwrap_err(),
+        ),
+        (
+            "DeleteBucketTagging",
+            client.delete_bucket_tags(&b).await.unwrap_err(),
+        ),
+    ];
+    for (op, err) in refusals {
+        let s3 = err.as_s3().unwrap_or_else(|| panic!("{op}: {err:?}"));
+        assert_eq!((s3.op, s3.code.as_str()), (op, "NotImplemented"), "{err}");
+        assert_eq!(s3.status, http::StatusCode::NOT_IMPLEMENTED, "{err}");
+        assert_eq!(s3.bucket.as_deref(), Some(b.as_str()));
+    }
 }

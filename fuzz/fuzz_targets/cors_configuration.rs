@@ -11,6 +11,11 @@ use newtera_xml::CorsConfiguration;
 fuzz_target!(|data: &[u8]| {
     if let Some(v) = newtera_fuzz::parse(data, "CORSConfiguration", CorsConfiguration::from_xml) {
         let strings = v.all_strings();
-        newtera_fuzz::reserialize(&v, &strings, CorsConfiguration::to_xml, CorsConfiguration::from_xml);
+        newtera_fuzz::reserialize(
+            &v,
+            &strings,
+            CorsConfiguration::to_xml,
+            CorsConfiguration::from_xml,
+        );
     }
 });

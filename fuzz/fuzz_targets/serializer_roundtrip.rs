@@ -3,7 +3,9 @@
 //!
 //! Builds a `Tagging`, `Delete`, `CompleteMultipartUpload`,
 //! `CreateBucketConfiguration`, `Retention`, `LegalHold` or
-//! `VersioningConfiguration` from the input and serializes it. `to_xml`
+//! `VersioningConfiguration` (or an `ObjectLockConfiguration`,
+//! `ServerSideEncryptionConfiguration`, `CorsConfiguration`) from the input
+//! and serializes it. `to_xml`
 //! must either fail with `Unrepresentable` for a value that really holds a
 //! character XML 1.0 cannot carry, or write a document that parses back to
 //! the same value: with the crate's own parser where there is one
@@ -13,11 +15,14 @@
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
+use newtera_fuzz::rules::Strings;
 use newtera_fuzz::tree::{self, Node};
 use newtera_fuzz::{check_serializer_error, representable, reserialize};
 use newtera_xml::{
-    CompleteMultipartUpload, CompletedPart, CreateBucketConfiguration, Delete, LegalHold,
-    ObjectIdentifier, Retention, Tagging, VersioningConfiguration, XmlError, S3_NAMESPACE,
+    CompleteMultipartUpload, CompletedPart, CorsConfiguration, CorsRule, CreateBucketConfiguration,
+    Delete, LegalHold, ObjectIdentifier, ObjectLockConfiguration, Retention,
+    ServerSideEncryptionConfiguration, SseRule, Tagging, VersioningConfiguration, XmlError,
+    S3_NAMESPACE,
 };
 
 #[derive(Debug, Arbitrary)]
@@ -32,6 +37,20 @@ enum Input {
     Retention(Option<String>, Option<String>),
     LegalHold(Option<String>),
     Versioning(Option<String>, Option<String>, Vec<String>, bool),
+    ObjectLock(Option<String>, Option<String>, Option<u32>, Option<u32>),
+    Encryption(Vec<(String, Option<String>, Option<bool>)>),
+    Cors(Vec<CorsInput>),
+}
+
+/// The fields of one `CorsRule`.
+#[derive(Debug, Arbitrary)]
+struct CorsInput {
+    id: Option<String>,
+    headers: Vec<String>,
+    methods: Vec<String>,
+    origins: Vec<String>,
+    expose: Vec<String>,
+    max_age: Option<u32>,
 }
 
 /// Checks a document the crate has no parser for: `to_xml`'s result must
@@ -187,6 +206,61 @@ fuzz_target!(|input: Input| {
                 &strings,
                 VersioningConfiguration::to_xml,
                 VersioningConfiguration::from_xml,
+            );
+        }
+        Input::ObjectLock(enabled, mode, days, years) => {
+            let mut v = ObjectLockConfiguration::default();
+            v.object_lock_enabled = enabled;
+            v.mode = mode;
+            v.days = days;
+            v.years = years;
+            let strings = v.all_strings();
+            reserialize(
+                &v,
+                &strings,
+                ObjectLockConfiguration::to_xml,
+                ObjectLockConfiguration::from_xml,
+            );
+        }
+        Input::Encryption(rules) => {
+            let mut v = ServerSideEncryptionConfiguration::default();
+            v.rules = rules
+                .into_iter()
+                .map(|(algorithm, key, bucket_key)| {
+                    let mut r = SseRule::sse_kms(key);
+                    r.sse_algorithm = algorithm;
+                    r.bucket_key_enabled = bucket_key;
+                    r
+                })
+                .collect();
+            let strings = v.all_strings();
+            reserialize(
+                &v,
+                &strings,
+                ServerSideEncryptionConfiguration::to_xml,
+                ServerSideEncryptionConfiguration::from_xml,
+            );
+        }
+        Input::Cors(rules) => {
+            let v = CorsConfiguration::new(
+                rules
+                    .into_iter()
+                    .map(|c| {
+                        let mut r = CorsRule::new(c.methods, c.origins)
+                            .with_allowed_headers(c.headers)
+                            .with_expose_headers(c.expose);
+                        r.id = c.id;
+                        r.max_age_seconds = c.max_age;
+                        r
+                    })
+                    .collect(),
+            );
+            let strings = v.all_strings();
+            reserialize(
+                &v,
+                &strings,
+                CorsConfiguration::to_xml,
+                CorsConfiguration::from_xml,
             );
         }
     }
