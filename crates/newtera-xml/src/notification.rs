@@ -137,13 +137,23 @@ impl NotificationConfiguration {
             && !self.event_bridge
     }
 
-    /// Parses a `<NotificationConfiguration>` document. Filter rules are
-    /// matched on their name in any ASCII case (AWS answers `Prefix` for the
-    /// `prefix` it was sent); rules of another name and unknown elements are
-    /// skipped.
+    /// Parses a `<NotificationConfiguration>` document (the root may also be
+    /// named after the operation, `<GetBucketNotificationResponse>` or
+    /// `<GetBucketNotificationConfigurationResponse>`, as moto's empty answer
+    /// is). Filter rules are matched on their name in any ASCII case (AWS
+    /// answers `Prefix` for the `prefix` it was sent); rules of another name
+    /// and unknown elements are skipped.
     pub fn from_xml(xml: &[u8]) -> Result<Self, XmlError> {
         const DOC: &str = "NotificationConfiguration";
-        let (mut p, root) = Parser::open(xml, DOC, DOC)?;
+        let (mut p, root) = Parser::open_one_of(
+            xml,
+            DOC,
+            DOC,
+            &[
+                "GetBucketNotificationResponse",
+                "GetBucketNotificationConfigurationResponse",
+            ],
+        )?;
         let mut out = NotificationConfiguration::default();
         p.children(&root, |p, c| {
             match c.name() {

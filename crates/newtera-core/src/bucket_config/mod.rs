@@ -14,19 +14,32 @@
 
 mod cors;
 mod encryption;
+mod lifecycle;
+mod notification;
 mod object_lock;
 mod policy;
+mod replication;
 mod tags;
 mod versioning;
 
 pub use cors::{DeleteBucketCors, GetBucketCors, SetBucketCors};
 pub use encryption::{DeleteBucketEncryption, GetBucketEncryption, SetBucketEncryption};
+pub use lifecycle::{DeleteBucketLifecycle, GetBucketLifecycle, SetBucketLifecycle};
+pub use newtera_xml::{
+    AbortIncompleteMultipartUpload, AndOperator, CloudFunctionConfiguration, Destination,
+    Expiration, Filter, LifecycleConfiguration, LifecycleRule, Metrics,
+    NoncurrentVersionExpiration, NoncurrentVersionTransition, NotificationCommon,
+    NotificationConfiguration, QueueConfiguration, ReplicationConfiguration, ReplicationRule,
+    ReplicationTime, SourceSelectionCriteria, Tag, TopicConfiguration, Transition,
+};
 pub use newtera_xml::{
     CorsConfiguration, CorsRule, ObjectLockConfiguration, ServerSideEncryptionConfiguration,
     SseRule, VersioningConfiguration,
 };
+pub use notification::{DeleteBucketNotification, GetBucketNotification, SetBucketNotification};
 pub use object_lock::{DeleteObjectLockConfig, GetObjectLockConfig, SetObjectLockConfig};
 pub use policy::{DeleteBucketPolicy, GetBucketPolicy, SetBucketPolicy};
+pub use replication::{DeleteBucketReplication, GetBucketReplication, SetBucketReplication};
 pub use tags::{DeleteBucketTags, GetBucketTags, SetBucketTags};
 pub use versioning::{GetBucketVersioning, SetBucketVersioning};
 
