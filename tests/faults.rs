@@ -6,9 +6,11 @@
 //!
 //! - transient: the operation must succeed with exactly the right bytes, and
 //!   the proxy's counters must show that the fault fired and that the client
-//!   came back (a retry or a resumption). A flipped byte in a download may
-//!   instead end in `ChecksumMismatch`: never in wrong bytes handed over as
-//!   success;
+//!   came back (a retry or a resumption). That includes corrupted 2xx
+//!   answers (a flipped byte, a well-framed answer cut short): a damaged XML
+//!   document or a download failing its checksum is fetched again. A
+//!   corruption the server gives the client no means to detect (no usable
+//!   checksum) is reported apart as "unverifiable";
 //! - permanent: the operation must return the expected typed error, after a
 //!   bounded number of attempts.
 //!
@@ -153,7 +155,11 @@ enum Kind {
     SlowDown,
     BufferedAnswer,
     Stall,
+    /// The connection goes silent inside the body.
+    StallMidBody,
     Truncate,
+    /// A well-framed 2xx answer cut short (`Content-Length` rewritten).
+    ShortAnswer,
     FlipByte,
 }
 
@@ -168,7 +174,9 @@ impl Kind {
             Kind::SlowDown => "503 SlowDown",
             Kind::BufferedAnswer => "200 with <Error>",
             Kind::Stall => "stall past the timeout",
+            Kind::StallMidBody => "stall mid-body past the read timeout",
             Kind::Truncate => "truncated body",
+            Kind::ShortAnswer => "short answer (Content-Length rewritten)",
             Kind::FlipByte => "flipped byte",
         }
     }
@@ -180,13 +188,22 @@ impl Kind {
             | Kind::Status500
             | Kind::SlowDown
             | Kind::Stall => true,
-            Kind::ResetAfterHeaders | Kind::ResetMidBody | Kind::Truncate => op.has_body(),
+            Kind::ResetAfterHeaders
+            | Kind::ResetMidBody
+            | Kind::Truncate
+            | Kind::ShortAnswer
+            | Kind::FlipByte => op.has_body(),
             Kind::BufferedAnswer => matches!(op, Op::MultipartComplete | Op::RemoveObjects),
-            Kind::FlipByte => op.is_download(),
+            Kind::StallMidBody => matches!(op, Op::Get | Op::FGet | Op::ListPage),
         }
     }
 
-    fn fault(self, op: Op) -> Fault {
+    /// Faults that corrupt a 2xx answer the server sent complete.
+    fn corrupts_answer(self) -> bool {
+        matches!(self, Kind::ShortAnswer | Kind::FlipByte)
+    }
+
+    fn fault(self, op: Op, persistence: Persistence) -> Fault {
         // Offsets inside the body: well inside object data, and clamped by
         // the proxy to a short XML document.
         let at = if op.is_download() { 300_000 } else { 40 };
@@ -199,7 +216,17 @@ impl Kind {
             Kind::SlowDown => Fault::slow_down(),
             Kind::BufferedAnswer => Fault::buffered_answer("InternalError"),
             Kind::Stall => Fault::Stall(Duration::from_secs(30)),
+            // A permanent stall comes before any body byte: a read that
+            // makes progress between stalls is (rightly) resumed to the end.
+            Kind::StallMidBody => Fault::StallMidBody {
+                after: match persistence {
+                    Persistence::Transient => at,
+                    Persistence::Permanent => 0,
+                },
+                stall: Duration::from_secs(30),
+            },
             Kind::Truncate => Fault::Truncate(at),
+            Kind::ShortAnswer => Fault::ShortBody(at),
             Kind::FlipByte => Fault::FlipByte(if op.is_download() { 500_000 } else { 40 }),
         }
     }
@@ -223,8 +250,15 @@ impl Kind {
             Kind::SlowDown => {
                 e.code() == Some("SlowDown") || e.status().is_some_and(|s| s.as_u16() == 503)
             }
-            Kind::Stall => transport(&[ErrorKind::Timeout]),
-            Kind::FlipByte => matches!(e, Error::ChecksumMismatch { .. }),
+            Kind::Stall | Kind::StallMidBody => transport(&[ErrorKind::Timeout]),
+            // A damaged XML answer fails to parse; a damaged download fails
+            // its checksum (or, for fget, its length check).
+            Kind::FlipByte | Kind::ShortAnswer => matches!(
+                e,
+                Error::ChecksumMismatch { .. }
+                    | Error::Xml { .. }
+                    | Error::UnexpectedResponse { .. }
+            ),
         }
     }
 }
@@ -263,7 +297,9 @@ fn cells() -> Vec<Cell> {
         Kind::SlowDown,
         Kind::BufferedAnswer,
         Kind::Stall,
+        Kind::StallMidBody,
         Kind::Truncate,
+        Kind::ShortAnswer,
         Kind::FlipByte,
     ];
     let mut out = Vec::new();
@@ -291,8 +327,14 @@ fn cells() -> Vec<Cell> {
         if matches!(op, Op::Get | Op::PutSingle) {
             permanent.push(Kind::Stall);
         }
-        if matches!(op, Op::Get | Op::FGet) {
+        if matches!(op, Op::Get | Op::ListPage) {
+            permanent.push(Kind::StallMidBody);
+        }
+        if matches!(op, Op::Get | Op::FGet | Op::ListPage | Op::RemoveObjects) {
             permanent.push(Kind::FlipByte);
+        }
+        if matches!(op, Op::Get | Op::ListPage) {
+            permanent.push(Kind::ShortAnswer);
         }
         for kind in permanent {
             out.push(Cell {
@@ -379,6 +421,7 @@ impl Env {
                 budget: None,
             })
             .request_timeout(Some(timeout))
+            .read_timeout(Some(timeout))
             .connect_timeout(Duration::from_secs(2))
             .resume_attempts(RESUMES)
             .build()
@@ -439,7 +482,7 @@ fn describe(e: &Error) -> String {
 
 /// The rule that puts the cell's fault on the operation's target request.
 fn rule(cell: Cell, bucket: &str, key: &str) -> Rule {
-    let fault = cell.kind.fault(cell.op);
+    let fault = cell.kind.fault(cell.op, cell.persistence);
     let r = Rule::new(fault);
     let r = match cell.op {
         Op::PutSingle => r.method("PUT").path_ends_with(&format!("/{key}")),
@@ -665,7 +708,10 @@ async fn run_cell(env: &Env, cell: Cell, index: usize) -> Report {
     setup(env, cell.op, &key).await;
     let proxy = FaultProxy::start(&env.server.endpoint).unwrap();
     let handle: RuleHandle = proxy.add(rule(cell, &env.bucket, &key));
-    let client = env.client(&proxy, cell.kind == Kind::Stall);
+    let client = env.client(
+        &proxy,
+        matches!(cell.kind, Kind::Stall | Kind::StallMidBody),
+    );
     let dir = tempfile::tempdir().unwrap();
     let result = tokio::time::timeout(
         CELL_LIMIT,
@@ -680,11 +726,9 @@ async fn run_cell(env: &Env, cell: Cell, index: usize) -> Report {
         Ok(Err(e)) => {
             let allowed = match cell.persistence {
                 Persistence::Permanent => cell.kind.expected_error(&e),
-                // A corrupted download may fail its checksum rather than be
-                // fetched again; it must not succeed with the wrong bytes.
-                Persistence::Transient => {
-                    cell.kind == Kind::FlipByte && cell.kind.expected_error(&e)
-                }
+                // A corrupted answer is fetched again within the retry
+                // budget: a transient corruption ends in success.
+                Persistence::Transient => false,
             };
             if allowed {
                 Outcome::ExpectedError
@@ -694,7 +738,7 @@ async fn run_cell(env: &Env, cell: Cell, index: usize) -> Report {
         }
     };
     let outcome = match outcome {
-        Outcome::Corrupt(wrong) if cell.kind == Kind::FlipByte => {
+        Outcome::Corrupt(wrong) if cell.kind.corrupts_answer() => {
             match unusable_checksum(env, cell.op).await {
                 Some(why) => Outcome::Unverifiable(format!("{wrong}; {why}")),
                 None => Outcome::Corrupt(wrong),

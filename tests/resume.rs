@@ -297,3 +297,60 @@ async fn multipart_uploads_carry_checksums_for_both_algorithms() {
         client.put_object(&bucket, "k", "v").await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn a_cut_at_the_last_byte_or_after_it_ends_right() {
+    for server in common::all_servers() {
+        let plain = common::client(server);
+        let bucket = common::bucket(&plain, "lastbyte").await;
+        let data = pattern(300_000);
+        plain
+            .put_object(&bucket, "cut-me", data.clone())
+            .await
+            .unwrap();
+        plain
+            .put_object(&bucket, "empty/cut-me", Vec::new())
+            .await
+            .unwrap();
+        // Every byte but the last, then every byte and still a reset: the
+        // first resumes a one-byte range, the second has nothing to resume
+        // (it used to ask for an inverted range).
+        for (at, want_seen) in [(data.len() - 1, 2), (data.len(), 1)] {
+            let (layer, seen) = cutter(vec![at]);
+            let client = common::builder(server).layer(layer).build().unwrap();
+            let got = client
+                .get_object(&bucket, "cut-me")
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap_or_else(|e| panic!("{server:?} cut at {at}: {e:?}"));
+            assert!(got == data, "{server:?} cut at {at}");
+            assert_eq!(seen.load(Ordering::SeqCst), want_seen, "cut at {at}");
+            // The same at the end of a range.
+            let (layer, _) = cutter(vec![999]);
+            let client = common::builder(server).layer(layer).build().unwrap();
+            let got = client
+                .get_object(&bucket, "cut-me")
+                .offset(5000)
+                .length(1000)
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
+            assert!(got[..] == data[5000..6000]);
+        }
+        // An empty object cut "after" its no bytes.
+        let (layer, _) = cutter(vec![0]);
+        let client = common::builder(server).layer(layer).build().unwrap();
+        let got = client
+            .get_object(&bucket, "empty/cut-me")
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap_or_else(|e| panic!("{server:?} empty: {e:?}"));
+        assert!(got.is_empty());
+    }
+}

@@ -8,8 +8,9 @@ use std::time::Duration;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use newtera_signer::{PayloadHash, Provider, StaticProvider};
 use newtera_transport::{
-    Attempts, Body, BufferedAnswer, HttpRequest, HttpResponse, HttpService, Idempotency,
-    RetryConfig, S3ErrorCode, SigningScope, Transport, TransportBuilder, TransportError,
+    AnswerCheck, Attempts, Body, BufferedAnswer, HttpRequest, HttpResponse, HttpService,
+    Idempotency, RetryConfig, S3ErrorCode, SigningScope, Transport, TransportBuilder,
+    TransportError,
 };
 
 use crate::checksum::ChecksumAlgorithm;
@@ -219,6 +220,16 @@ impl NewteraBuilder {
     /// Time allowed for each attempt until the response head arrives.
     pub fn request_timeout(mut self, d: Option<Duration>) -> Self {
         self.transport = self.transport.request_timeout(d);
+        self
+    }
+    /// Longest silence allowed inside a response body while it is read
+    /// (default 5 minutes; `None` for none). A download that goes silent is
+    /// resumed from where it stopped (counting against
+    /// [`resume_attempts`](Self::resume_attempts)); a small answer read whole
+    /// (a listing page, an XML result) is retried like a timed-out request;
+    /// otherwise the read fails with a timeout error.
+    pub fn read_timeout(mut self, d: Option<Duration>) -> Self {
+        self.transport = self.transport.read_timeout(d);
         self
     }
     /// The `user-agent` header.
@@ -441,6 +452,7 @@ impl Newtera {
         }
         if req.buffered_answer {
             ext.insert(BufferedAnswer);
+            ext.insert(AnswerCheck(newtera_xml::is_complete_document));
         }
         Ok(http_req)
     }

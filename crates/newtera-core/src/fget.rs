@@ -9,7 +9,7 @@ use tokio::io::AsyncWriteExt as _;
 
 use crate::client::Newtera;
 use crate::error::{Error, Result};
-use crate::get::{read_setters, GetObject, ReadOptions, StatObject};
+use crate::get::{damaged, read_setters, GetObject, ReadOptions, StatObject};
 use crate::into_future;
 use crate::types::{Object, SseCustomerKey};
 use crate::validate::{check_bucket_name, check_object_name};
@@ -111,14 +111,28 @@ impl FGetObject {
         {
             get.opts.headers.insert(http::header::IF_MATCH, e);
         }
-        let written = download(get, &tmp).await?;
-        if let Some(size) = stat.size {
-            if written != size {
-                return Err(Error::UnexpectedResponse {
-                    op: "GetObject",
-                    reason: format!("received {written} bytes of an object of {size} bytes"),
-                });
-            }
+        // A download damaged on the way (its checksum, or its length, does
+        // not check out) is made again while the retry settings allow.
+        let mut attempts = 1;
+        loop {
+            let (err, is_damaged) = match download(get.clone(), &tmp).await {
+                Ok(written) if stat.size.is_none_or(|size| size == written) => break,
+                Ok(written) => {
+                    let size = stat.size.unwrap_or_default();
+                    let reason = format!("received {written} bytes of an object of {size} bytes");
+                    let op = "GetObject";
+                    (Error::UnexpectedResponse { op, reason }, true)
+                }
+                Err(e) => {
+                    let d = damaged(&e);
+                    (e, d)
+                }
+            };
+            let Some(delay) = get.read_again_after(is_damaged, attempts) else {
+                return Err(err);
+            };
+            tokio::time::sleep(delay).await;
+            attempts += 1;
         }
         tokio::fs::rename(&tmp, &target)
             .await

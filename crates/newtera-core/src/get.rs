@@ -3,17 +3,17 @@
 
 use std::collections::BTreeMap;
 use std::io;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use futures::{Stream, StreamExt as _, TryStreamExt as _};
+use futures::{StreamExt as _, TryStreamExt as _};
 use http::{HeaderMap, HeaderValue, Method};
 use tokio::io::AsyncRead;
 
-use crate::checksum::{self, ChecksumAlgorithm, Hasher};
+use crate::checksum::{self, Hasher};
 use crate::client::{Newtera, S3Request};
 use crate::error::{Error, Result};
+pub use crate::object_body::ObjectBody;
+use crate::object_body::{answer_span, BodyState, Verifier};
 use crate::put::trim_etag;
 use crate::types::{Object, SseCustomerKey};
 use crate::validate::{check_bucket_name, check_object_name};
@@ -161,9 +161,10 @@ impl GetObject {
         self.opts.check(&self.client)?;
         let range = range_header(self.offset, self.length)?;
         let whole = range.is_none();
+        let want_end = self.length.and_then(|l| self.offset.checked_add(l));
         let resp = self.fetch(range, None).await?;
         let (parts, body) = resp.into_parts();
-        let (start, end) = body_span(&parts.headers, parts.status, self.offset);
+        let span = answer_span(&parts.headers, parts.status)?;
         let verifier = if whole && parts.status == http::StatusCode::OK {
             checksum::declared(&parts.headers).map(|(alg, expected)| Verifier {
                 hasher: Hasher::new(alg),
@@ -175,30 +176,38 @@ impl GetObject {
         };
         let etag = header_str(&parts.headers, "etag").map(str::to_owned);
         let resumes = self.client.inner.resume_attempts;
-        let state = BodyState {
-            stream: body.into_stream().boxed(),
-            next: start,
-            end,
-            etag,
-            resumes_left: resumes,
-            max_resumes: resumes,
+        let body = BodyState::start(
+            body.into_stream().boxed(),
+            parts.status,
+            span,
+            self.offset,
+            want_end,
+            etag.clone(),
             verifier,
-            done: false,
-            request: self.clone(),
-        };
+            self.clone(),
+            resumes,
+        )?;
+        // A whole read that fails its checksum reads the same object again.
+        let mut again = self.clone();
+        if let Some(tag) = etag.as_deref().and_then(|t| HeaderValue::from_str(t).ok()) {
+            again
+                .opts
+                .headers
+                .entry(http::header::IF_MATCH)
+                .or_insert(tag);
+        }
         Ok(GetObjectResponse {
             bucket_name: self.bucket,
             object_name: self.object,
             headers: parts.headers,
             status: parts.status,
-            body: ObjectBody {
-                inner: futures::stream::unfold(state, BodyState::step).boxed(),
-            },
+            body,
+            again,
         })
     }
 
     /// One GetObject request for `range`, pinned to `if_match` when given.
-    async fn fetch(
+    pub(crate) async fn fetch(
         &self,
         range: Option<HeaderValue>,
         if_match: Option<&str>,
@@ -220,166 +229,6 @@ impl GetObject {
         }
         req = self.opts.apply(req);
         self.client.send(req).await
-    }
-}
-
-/// The absolute byte span `[start, end)` a GET answer's body covers.
-fn body_span(h: &HeaderMap, status: http::StatusCode, offset: u64) -> (u64, Option<u64>) {
-    if let Some(cr) = header_str(h, "content-range").and_then(|v| v.strip_prefix("bytes ")) {
-        if let Some((range, _total)) = cr.split_once('/') {
-            if let Some((a, b)) = range.split_once('-') {
-                if let (Ok(a), Ok(b)) = (a.trim().parse::<u64>(), b.trim().parse::<u64>()) {
-                    return (a, b.checked_add(1));
-                }
-            }
-        }
-    }
-    let len = header_str(h, "content-length").and_then(|v| v.parse::<u64>().ok());
-    if status == http::StatusCode::OK {
-        return (0, len);
-    }
-    (offset, len.and_then(|l| offset.checked_add(l)))
-}
-
-/// Checks a full-object checksum over the bytes as they stream by.
-struct Verifier {
-    hasher: Hasher,
-    alg: ChecksumAlgorithm,
-    expected: String,
-}
-
-/// The state of a resumable, verified object body.
-struct BodyState {
-    stream: futures::stream::BoxStream<
-        'static,
-        std::result::Result<Bytes, newtera_transport::TransportError>,
-    >,
-    /// Absolute offset of the next byte expected.
-    next: u64,
-    /// Absolute end (exclusive), when the answer announced it.
-    end: Option<u64>,
-    /// The ETag the read is pinned to on resumption.
-    etag: Option<String>,
-    resumes_left: u32,
-    max_resumes: u32,
-    verifier: Option<Verifier>,
-    done: bool,
-    request: GetObject,
-}
-
-impl BodyState {
-    async fn step(mut self) -> Option<(Result<Bytes>, BodyState)> {
-        if self.done {
-            return None;
-        }
-        loop {
-            match self.stream.next().await {
-                Some(Ok(chunk)) if chunk.is_empty() => {}
-                Some(Ok(chunk)) => {
-                    self.next += chunk.len() as u64;
-                    self.resumes_left = self.max_resumes;
-                    if self.end.is_some_and(|end| self.next > end) {
-                        return self.fail(Error::UnexpectedResponse {
-                            op: "GetObject",
-                            reason: "the body is longer than announced".into(),
-                        });
-                    }
-                    if let Some(v) = self.verifier.as_mut() {
-                        v.hasher.update(&chunk);
-                    }
-                    return Some((Ok(chunk), self));
-                }
-                Some(Err(cause)) => {
-                    let cause = Error::Transport {
-                        op: "GetObject",
-                        source: cause,
-                    };
-                    if let Err(e) = self.resume(cause).await {
-                        return self.fail(e);
-                    }
-                }
-                None => {
-                    if let Some(end) = self.end.filter(|end| self.next < *end) {
-                        let cause = Error::Truncated {
-                            op: "GetObject",
-                            received: self.next,
-                            expected: end,
-                        };
-                        if let Err(e) = self.resume(cause).await {
-                            return self.fail(e);
-                        }
-                        continue;
-                    }
-                    self.done = true;
-                    if let Some(v) = &self.verifier {
-                        let computed = v.hasher.finish();
-                        if computed != v.expected {
-                            let err = Error::ChecksumMismatch {
-                                op: "GetObject",
-                                algorithm: v.alg.as_str(),
-                                expected: v.expected.clone(),
-                                computed,
-                            };
-                            return Some((Err(err), self));
-                        }
-                    }
-                    return None;
-                }
-            }
-        }
-    }
-
-    fn fail(mut self, e: Error) -> Option<(Result<Bytes>, BodyState)> {
-        self.done = true;
-        Some((Err(e), self))
-    }
-
-    /// Continues the read from `self.next` with a range request pinned to
-    /// the same object, or returns `cause` when that is not possible.
-    async fn resume(&mut self, cause: Error) -> Result<()> {
-        let Some(etag) = self.etag.clone() else {
-            return Err(cause);
-        };
-        if self.resumes_left == 0 {
-            return Err(cause);
-        }
-        self.resumes_left -= 1;
-        tracing::debug!(offset = self.next, "resuming a cut-off GetObject body");
-        let range = match self.end {
-            Some(end) => format!("bytes={}-{}", self.next, end - 1),
-            None => format!("bytes={}-", self.next),
-        };
-        let range = HeaderValue::from_str(&range).map_err(|_| cause_reason("range"))?;
-        let resp = match self.request.fetch(Some(range), Some(&etag)).await {
-            Ok(r) => r,
-            Err(e) if e.status() == Some(http::StatusCode::PRECONDITION_FAILED) => {
-                return Err(Error::ObjectChanged {
-                    op: "GetObject",
-                    etag: crate::put::trim_etag(&etag),
-                })
-            }
-            Err(e) => return Err(e),
-        };
-        let (parts, body) = resp.into_parts();
-        let (start, _) = body_span(&parts.headers, parts.status, self.next);
-        if parts.status != http::StatusCode::PARTIAL_CONTENT || start != self.next {
-            return Err(Error::UnexpectedResponse {
-                op: "GetObject",
-                reason: format!(
-                    "a resumed read from byte {} got {} from byte {start}",
-                    self.next, parts.status
-                ),
-            });
-        }
-        self.stream = body.into_stream().boxed();
-        Ok(())
-    }
-}
-
-fn cause_reason(what: &str) -> Error {
-    Error::UnexpectedResponse {
-        op: "GetObject",
-        reason: format!("cannot form the resumed {what}"),
     }
 }
 
@@ -414,6 +263,8 @@ pub struct GetObjectResponse {
     pub status: http::StatusCode,
     /// The object data.
     pub body: ObjectBody,
+    /// The same read, pinned to the same object, for reading it again.
+    again: GetObject,
 }
 
 impl GetObjectResponse {
@@ -439,32 +290,63 @@ impl GetObjectResponse {
 
     /// Reads the whole body into memory. Fine for small objects; use the
     /// stream for large ones.
+    ///
+    /// A body that fails its checksum (damaged on the way) is read again,
+    /// pinned to the same ETag, as long as the client's retry settings (the
+    /// attempt bound and the retry budget) allow; then the
+    /// [`Error::ChecksumMismatch`] comes. A caller reading the stream
+    /// itself has already been handed the bytes and gets the error.
     pub async fn bytes(self) -> Result<Bytes> {
-        let mut out = bytes::BytesMut::new();
+        let again = self.again;
         let mut body = self.body;
-        while let Some(chunk) = body.next().await {
-            out.extend_from_slice(&chunk?);
+        let mut attempts = 1;
+        loop {
+            let mut out = bytes::BytesMut::new();
+            let mut failed = None;
+            while let Some(chunk) = body.next().await {
+                match chunk {
+                    Ok(c) => out.extend_from_slice(&c),
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+            }
+            let Some(err) = failed else {
+                return Ok(out.freeze());
+            };
+            let Some(delay) = again.read_again_after(damaged(&err), attempts) else {
+                return Err(err);
+            };
+            tokio::time::sleep(delay).await;
+            attempts += 1;
+            body = again.clone().send().await?.body;
         }
-        Ok(out.freeze())
     }
 }
 
-/// The streaming data of an object: a `Stream` of `Bytes` chunks.
-pub struct ObjectBody {
-    inner: futures::stream::BoxStream<'static, Result<Bytes>>,
-}
-
-impl std::fmt::Debug for ObjectBody {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ObjectBody")
+impl GetObject {
+    /// How long to wait before reading the object again, when the bytes
+    /// read were `damaged` and the retry settings allow another attempt
+    /// after `attempts`.
+    pub(crate) fn read_again_after(
+        &self,
+        damaged: bool,
+        attempts: u32,
+    ) -> Option<std::time::Duration> {
+        if !damaged {
+            return None;
+        }
+        let delay = self.client.inner.transport.retry_after(attempts)?;
+        tracing::debug!(attempts, "a download failed its checksum; reading it again");
+        Some(delay)
     }
 }
 
-impl Stream for ObjectBody {
-    type Item = Result<Bytes>;
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.inner.poll_next_unpin(cx)
-    }
+/// Does `e` say that the bytes of a whole download were damaged on the way
+/// (so that reading the object again may help)?
+pub(crate) fn damaged(e: &Error) -> bool {
+    matches!(e, Error::ChecksumMismatch { .. })
 }
 
 fn header_str<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {

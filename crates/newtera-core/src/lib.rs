@@ -16,6 +16,7 @@ mod get;
 mod headers;
 mod list;
 mod multipart;
+mod object_body;
 mod object_config;
 mod put;
 mod time;

@@ -70,6 +70,30 @@ impl Idempotency {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BufferedAnswer;
 
+/// Request extension: how to tell a whole answer from a damaged one.
+///
+/// For a request marked [`BufferedAnswer`], the error-body layer calls the
+/// function on a buffered `200` body that is no S3 error document. When it
+/// returns `false` (a document cut short or garbled on the way), the
+/// response gets the [`DamagedAnswer`] extension and the retry layer treats
+/// the attempt like a lost answer: it is retried within the attempt bound
+/// and the retry budget, when the request may be repeated (see
+/// [`Idempotency`]). When retries run out the damaged answer is handed
+/// on, for the caller's parser to report.
+#[derive(Clone, Copy)]
+pub struct AnswerCheck(pub fn(&[u8]) -> bool);
+
+impl std::fmt::Debug for AnswerCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AnswerCheck")
+    }
+}
+
+/// Response extension set by the error-body layer: the buffered answer
+/// failed its [`AnswerCheck`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DamagedAnswer;
+
 /// Response extension set by the error-body layer: the `<Code>` of a buffered
 /// S3 error document (from a non-2xx response, or a 200 response to a request
 /// marked [`BufferedAnswer`]).

@@ -7,7 +7,7 @@
 //! | retry | backoff with full jitter, a retry budget and an attempt bound ([`RetryConfig`]) |
 //! | sign | fetches credentials and signs every attempt afresh ([`SigningScope`]) |
 //! | error body | buffers S3 error bodies and records their code ([`S3ErrorCode`]) |
-//! | timeout | a per-attempt deadline for the response head |
+//! | timeout | a per-attempt deadline for the response head; an idle timeout between response body bytes |
 //! | user layers | whatever [`TransportBuilder::layer`] added |
 //! | user agent | sets `user-agent` when absent |
 //! | client | hyper-util's pooled HTTP/1.1 client over rustls, or [`TransportBuilder::http_client`] |
@@ -15,7 +15,8 @@
 //! Requests carry their body as a [`Body`], which knows whether it can be
 //! replayed: only replayable requests are ever retried. Layers read
 //! per-request settings from the request extensions: [`SigningScope`],
-//! `newtera_signer::PayloadHash`, [`Idempotency`] and [`BufferedAnswer`].
+//! `newtera_signer::PayloadHash`, [`Idempotency`], [`BufferedAnswer`] and
+//! [`AnswerCheck`].
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), newtera_transport::TransportError> {
@@ -48,10 +49,13 @@ use newtera_signer as signer;
 pub use body::{Body, ResponseBody, ResponseBodyStream};
 pub use error::{BoxError, ErrorKind, TransportError};
 pub use error_body::ERROR_BODY_LIMIT;
-pub use ext::{Attempts, BufferedAnswer, Idempotency, S3ErrorCode, SigningScope};
+pub use ext::{
+    AnswerCheck, Attempts, BufferedAnswer, DamagedAnswer, Idempotency, S3ErrorCode, SigningScope,
+};
 pub use retry::{RetryBudget, RetryConfig};
 pub use transport::{
-    Transport, TransportBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
+    Transport, TransportBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT,
+    DEFAULT_REQUEST_TIMEOUT,
 };
 
 /// A request as the transport takes it.

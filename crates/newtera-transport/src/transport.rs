@@ -25,6 +25,9 @@ use crate::{HttpRequest, HttpResponse, HttpService};
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default per-attempt request timeout (see [`TransportBuilder::request_timeout`]).
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(300);
+/// Default idle timeout between response body bytes (see
+/// [`TransportBuilder::read_timeout`]).
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(300);
 
 type BoxedLayer = Box<dyn Fn(HttpService) -> HttpService + Send + Sync>;
 
@@ -33,6 +36,7 @@ pub struct TransportBuilder {
     provider: Option<Arc<dyn Provider>>,
     connect_timeout: Duration,
     request_timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
     user_agent: String,
     retry: RetryConfig,
     cert_check: bool,
@@ -47,6 +51,7 @@ impl Default for TransportBuilder {
             provider: None,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
+            read_timeout: Some(DEFAULT_READ_TIMEOUT),
             user_agent: default_user_agent(),
             retry: RetryConfig::default(),
             cert_check: true,
@@ -83,10 +88,23 @@ impl TransportBuilder {
     /// The clock restarts whenever the request body yields more data, so
     /// uploads of any size are not cut off while they progress: what is
     /// bounded is the time the server takes to answer after the last piece
-    /// of the body was handed over. Streaming the response body is not
-    /// bounded. Buffering an error body is bounded by the same duration.
+    /// of the body was handed over. Streaming the response body is bounded
+    /// by the [`read_timeout`](Self::read_timeout) only. Buffering an error
+    /// body is bounded by the same duration.
     pub fn request_timeout(mut self, d: Option<Duration>) -> Self {
         self.request_timeout = d;
+        self
+    }
+
+    /// The idle timeout of response bodies (default 5 minutes, as the
+    /// reference SDK's read timeout; `None` for none).
+    ///
+    /// A response body that yields no data for this long while it is being
+    /// read fails with [`ErrorKind::Timeout`]. Only the time spent waiting
+    /// for the server counts, not the time the caller takes between reads.
+    /// Applies to every response, whatever the HTTP client.
+    pub fn read_timeout(mut self, d: Option<Duration>) -> Self {
+        self.read_timeout = d;
         self
     }
 
@@ -173,18 +191,20 @@ impl TransportBuilder {
             Either::Left(ua.layer(self.builtin_client()?))
         };
         let stack = tower::ServiceBuilder::new()
-            .layer(RetryLayer::new(policy))
+            .layer(RetryLayer::new(policy.clone()))
             .layer(SignLayer::new(self.provider.clone()))
             .layer(ErrorBodyLayer::new(self.request_timeout))
-            .layer(TimeoutLayer::new(self.request_timeout))
+            .layer(TimeoutLayer::new(self.request_timeout, self.read_timeout))
             .service(base);
         Ok(Transport {
             inner: Arc::new(Inner {
                 stack,
+                policy,
                 summary: Summary {
                     has_credentials: self.provider.is_some(),
                     connect_timeout: self.connect_timeout,
                     request_timeout: self.request_timeout,
+                    read_timeout: self.read_timeout,
                     user_agent: self.user_agent,
                     retry: self.retry,
                     cert_check: self.cert_check,
@@ -213,6 +233,7 @@ impl fmt::Debug for TransportBuilder {
             .field("has_credentials", &self.provider.is_some())
             .field("connect_timeout", &self.connect_timeout)
             .field("request_timeout", &self.request_timeout)
+            .field("read_timeout", &self.read_timeout)
             .field("user_agent", &self.user_agent)
             .field("retry", &self.retry)
             .field("cert_check", &self.cert_check)
@@ -239,6 +260,8 @@ type Stack = Retry<RetryPolicy, Sign<ErrorBody<Timeout<Base>>>>;
 
 struct Inner {
     stack: Stack,
+    /// Shares its settings and budget with the retry layer's policy.
+    policy: RetryPolicy,
     summary: Summary,
 }
 
@@ -248,6 +271,7 @@ struct Summary {
     has_credentials: bool,
     connect_timeout: Duration,
     request_timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
     user_agent: String,
     retry: RetryConfig,
     cert_check: bool,
@@ -265,6 +289,17 @@ impl Transport {
     /// Sends `req` through the whole stack.
     pub async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
         self.inner.stack.clone().oneshot(req).await
+    }
+
+    /// For a caller that repeats a whole exchange above the transport: an
+    /// answer that arrived complete but failed a check only the caller can
+    /// make (a download whose checksum does not match). Says whether,
+    /// after `attempts` attempts, another one is allowed by the same rules
+    /// the retry layer follows (the attempt bound of the [`RetryConfig`]
+    /// and the shared retry budget, which is withdrawn from when the answer
+    /// is yes) and how long to back off first.
+    pub fn retry_after(&self, attempts: u32) -> Option<Duration> {
+        self.inner.policy.outer_retry(attempts)
     }
 
     /// The stack as a tower service.

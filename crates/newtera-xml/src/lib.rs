@@ -63,6 +63,7 @@
 //! benchmarks, never asserted by a timed test.
 
 mod bucket;
+mod complete;
 mod copy;
 mod cors;
 mod delete;
@@ -86,6 +87,7 @@ pub use bucket::{
     parse_location_constraint, BucketEntry, CreateBucketConfiguration, ListAllMyBucketsResult,
     LocationConstraint,
 };
+pub use complete::is_complete_document;
 pub use copy::{CopyObjectResult, CopyPartResult};
 pub use cors::{CorsConfiguration, CorsRule};
 pub use delete::{Delete, DeleteErrorEntry, DeleteResult, Deleted, ObjectIdentifier};

@@ -21,6 +21,11 @@ use crate::{HttpRequest, HttpResponse};
 
 /// How long an unused keep-alive connection stays in the pool.
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+/// TCP keepalive: the first probe after this much silence, then one every
+/// `TCP_KEEPALIVE_INTERVAL`, so that a peer that vanished (a NAT or load
+/// balancer that dropped the flow) is noticed by the OS.
+const TCP_KEEPALIVE: Duration = Duration::from_secs(30);
+const TCP_KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
 
 /// Settings of the built-in client.
 pub(crate) struct HyperClientConfig<'a> {
@@ -30,7 +35,7 @@ pub(crate) struct HyperClientConfig<'a> {
 }
 
 /// hyper-util's pooled client over hyper-rustls (HTTPS or plain HTTP,
-/// HTTP/1.1, `TCP_NODELAY`).
+/// HTTP/1.1, `TCP_NODELAY`, TCP keepalive).
 ///
 /// Behind an `Arc`: the stack is cloned for every request (tower's
 /// `oneshot`, the retry and sign layers), and hyper-util's `Client` clones
@@ -45,6 +50,8 @@ impl HyperClient {
         let tls = tls::client_config(cfg.cert_check, cfg.extra_roots)?;
         let mut http = HttpConnector::new();
         http.set_nodelay(true);
+        http.set_keepalive(Some(TCP_KEEPALIVE));
+        http.set_keepalive_interval(Some(TCP_KEEPALIVE_INTERVAL));
         http.set_connect_timeout(Some(cfg.connect_timeout));
         http.enforce_http(false);
         let https = hyper_rustls::HttpsConnectorBuilder::new()

@@ -9,7 +9,7 @@ use pin_project_lite::pin_project;
 use super::{scan, ERROR_BODY_LIMIT};
 use crate::body::{chain, collect_prefix, Collected, ResponseBody};
 use crate::error::{ErrorKind, TransportError};
-use crate::ext::S3ErrorCode;
+use crate::ext::{AnswerCheck, DamagedAnswer, S3ErrorCode};
 use crate::HttpResponse;
 
 type BufferFuture = Pin<Box<dyn Future<Output = Result<HttpResponse, TransportError>> + Send>>;
@@ -20,6 +20,7 @@ pin_project! {
         #[pin]
         state: State<F>,
         buffered_answer: bool,
+        check: Option<AnswerCheck>,
         is_head: bool,
         timeout: Option<Duration>,
     }
@@ -38,12 +39,14 @@ impl<F> ErrorBodyFuture<F> {
     pub(crate) fn new(
         inner: F,
         buffered_answer: bool,
+        check: Option<AnswerCheck>,
         is_head: bool,
         timeout: Option<Duration>,
     ) -> Self {
         ErrorBodyFuture {
             state: State::Head { inner },
             buffered_answer,
+            check,
             is_head,
             timeout,
         }
@@ -75,7 +78,8 @@ where
                     if !wanted {
                         return Poll::Ready(Ok(res));
                     }
-                    let fut = Box::pin(buffer(res, *this.timeout));
+                    let check = this.check.filter(|_| status.is_success());
+                    let fut = Box::pin(buffer(res, check, *this.timeout));
                     this.state.set(State::Buffering { fut });
                 }
                 StateProj::Buffering { fut } => return fut.as_mut().poll(cx),
@@ -86,6 +90,7 @@ where
 
 async fn buffer(
     res: HttpResponse,
+    check: Option<AnswerCheck>,
     timeout: Option<Duration>,
 ) -> Result<HttpResponse, TransportError> {
     let (mut parts, body) = res.into_parts();
@@ -101,6 +106,9 @@ async fn buffer(
         Collected::Complete(bytes) => {
             if let Some(code) = scan::error_code(&bytes) {
                 parts.extensions.insert(S3ErrorCode(code));
+            } else if check.is_some_and(|AnswerCheck(whole)| !whole(&bytes)) {
+                tracing::debug!(len = bytes.len(), "a buffered answer arrived damaged");
+                parts.extensions.insert(DamagedAnswer);
             }
             ResponseBody::from_bytes(bytes)
         }

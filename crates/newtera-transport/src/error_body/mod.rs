@@ -9,7 +9,10 @@
 //! extension. A body that turns out longer than the limit is no S3 error
 //! document: it is handed on unchanged (the part already read is replayed in
 //! front of the rest) and no code is set. Reading is bounded by the request
-//! timeout, when one is set.
+//! timeout, when one is set. A buffered `200` that is no error document is
+//! given to the request's [`AnswerCheck`](crate::AnswerCheck), if any; a
+//! damaged one is marked [`DamagedAnswer`](crate::DamagedAnswer) for the
+//! retry layer.
 
 mod future;
 mod layer;

@@ -6,7 +6,7 @@ use tower_service::Service;
 
 use super::ErrorBodyFuture;
 use crate::error::TransportError;
-use crate::ext::BufferedAnswer;
+use crate::ext::{AnswerCheck, BufferedAnswer};
 use crate::{HttpRequest, HttpResponse};
 
 /// Buffers error bodies and records their S3 code (see the
@@ -38,7 +38,14 @@ where
 
     fn call(&mut self, req: HttpRequest) -> Self::Future {
         let buffered_answer = req.extensions().get::<BufferedAnswer>().is_some();
+        let check = req.extensions().get::<AnswerCheck>().copied();
         let is_head = req.method() == Method::HEAD;
-        ErrorBodyFuture::new(self.inner.call(req), buffered_answer, is_head, self.timeout)
+        ErrorBodyFuture::new(
+            self.inner.call(req),
+            buffered_answer,
+            check,
+            is_head,
+            self.timeout,
+        )
     }
 }

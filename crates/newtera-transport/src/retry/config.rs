@@ -16,7 +16,10 @@ use crate::error::{ErrorKind, TransportError};
 /// - an S3 error code `SlowDown`, `InternalError`, `RequestTimeout`,
 ///   `ServiceUnavailable`, `Throttling`, `ThrottlingException`,
 ///   `RequestThrottled` or `TooManyRequests`, including in a `200` response to
-///   a request marked [`BufferedAnswer`](crate::BufferedAnswer).
+///   a request marked [`BufferedAnswer`](crate::BufferedAnswer);
+/// - a buffered answer that failed its [`AnswerCheck`](crate::AnswerCheck)
+///   (marked [`DamagedAnswer`](crate::DamagedAnswer)), under the same
+///   condition as a connection reset: the request was processed.
 ///
 /// No other 4xx is retried. Before retry *n* (0 for the first) the layer
 /// sleeps a random time between zero and

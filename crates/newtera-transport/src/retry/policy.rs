@@ -8,7 +8,7 @@ use tower::retry::Policy;
 use super::backoff::{cap, full_jitter, THROTTLE_FACTOR};
 use super::{Backoff, RetryConfig};
 use crate::error::{ErrorKind, TransportError};
-use crate::ext::{Attempts, Idempotency, S3ErrorCode};
+use crate::ext::{Attempts, DamagedAnswer, Idempotency, S3ErrorCode};
 use crate::{HttpRequest, HttpResponse};
 
 /// The retry policy of the transport (see [`RetryConfig`] for the rules).
@@ -69,6 +69,14 @@ impl RetryPolicy {
                 _ => None,
             },
             Ok(res) => {
+                // The server answered, but the answer was damaged on the
+                // way: like a connection lost in the middle of the answer,
+                // the request was processed, so it is sent again only when
+                // that is safe.
+                if res.extensions().get::<DamagedAnswer>().is_some() {
+                    return (Idempotency::of(req) == Idempotency::Idempotent)
+                        .then_some(Class::Transient);
+                }
                 if let Some(code) = res.extensions().get::<S3ErrorCode>() {
                     match code.as_str() {
                         "SlowDown"
@@ -93,6 +101,26 @@ impl RetryPolicy {
                 }
             }
         }
+    }
+}
+
+impl RetryPolicy {
+    /// Whether a caller repeating a whole exchange above the transport may
+    /// make attempt `attempts + 1` (the attempt bound, and the budget, which
+    /// is withdrawn from when it says yes), and the backoff before it.
+    pub(crate) fn outer_retry(&self, attempts: u32) -> Option<std::time::Duration> {
+        let cfg = &self.shared.config;
+        if attempts >= cfg.max_attempts {
+            return None;
+        }
+        if let Some(budget) = &self.shared.budget {
+            if !budget.withdraw() {
+                tracing::debug!("retry budget exhausted; not repeating");
+                return None;
+            }
+        }
+        let n = attempts.saturating_sub(1);
+        Some(full_jitter(cap(cfg.initial_backoff, cfg.max_backoff, n)))
     }
 }
 

@@ -7,8 +7,10 @@ use std::time::Duration;
 use pin_project_lite::pin_project;
 use tokio::time::Sleep;
 
+use super::idle::IdleBody;
 use crate::body::Progress;
 use crate::error::{ErrorKind, TransportError};
+use crate::HttpResponse;
 
 struct Deadline {
     timeout: Duration,
@@ -22,13 +24,19 @@ pin_project! {
         #[pin]
         inner: F,
         deadline: Option<Deadline>,
+        read_timeout: Option<Duration>,
     }
 }
 
 impl<F> TimeoutFuture<F> {
-    pub(crate) fn new(inner: F, deadline: Option<(Duration, Arc<Progress>)>) -> Self {
+    pub(crate) fn new(
+        inner: F,
+        deadline: Option<(Duration, Arc<Progress>)>,
+        read_timeout: Option<Duration>,
+    ) -> Self {
         TimeoutFuture {
             inner,
+            read_timeout,
             deadline: deadline.map(|(timeout, progress)| Deadline {
                 timeout,
                 progress,
@@ -44,16 +52,19 @@ impl<F> std::fmt::Debug for TimeoutFuture<F> {
     }
 }
 
-impl<F, T> Future for TimeoutFuture<F>
+impl<F> Future for TimeoutFuture<F>
 where
-    F: Future<Output = Result<T, TransportError>>,
+    F: Future<Output = Result<HttpResponse, TransportError>>,
 {
-    type Output = Result<T, TransportError>;
+    type Output = Result<HttpResponse, TransportError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         if let Poll::Ready(out) = this.inner.poll(cx) {
-            return Poll::Ready(out);
+            return Poll::Ready(match *this.read_timeout {
+                Some(d) => out.map(|res| res.map(|body| IdleBody::wrap(body, d))),
+                None => out,
+            });
         }
         let Some(d) = this.deadline else {
             return Poll::Pending;

@@ -8,12 +8,17 @@ use super::Timeout;
 #[derive(Clone, Copy, Debug)]
 pub struct TimeoutLayer {
     timeout: Option<Duration>,
+    read_timeout: Option<Duration>,
 }
 
 impl TimeoutLayer {
-    /// A deadline of `timeout` per attempt; `None` for no deadline.
-    pub fn new(timeout: Option<Duration>) -> Self {
-        TimeoutLayer { timeout }
+    /// A deadline of `timeout` per attempt for the response head and an
+    /// idle timeout of `read_timeout` between body bytes; `None` for none.
+    pub fn new(timeout: Option<Duration>, read_timeout: Option<Duration>) -> Self {
+        TimeoutLayer {
+            timeout,
+            read_timeout,
+        }
     }
 }
 
@@ -21,6 +26,6 @@ impl<S> Layer<S> for TimeoutLayer {
     type Service = Timeout<S>;
 
     fn layer(&self, inner: S) -> Timeout<S> {
-        Timeout::new(inner, self.timeout)
+        Timeout::new(inner, self.timeout, self.read_timeout)
     }
 }
