@@ -9,8 +9,17 @@ use newtera_fuzz::rules::Strings;
 use newtera_xml::LifecycleConfiguration;
 
 fuzz_target!(|data: &[u8]| {
-    if let Some(v) = newtera_fuzz::parse(data, "LifecycleConfiguration", LifecycleConfiguration::from_xml) {
+    if let Some(v) = newtera_fuzz::parse(
+        data,
+        "LifecycleConfiguration",
+        LifecycleConfiguration::from_xml,
+    ) {
         let strings = v.all_strings();
-        newtera_fuzz::reserialize(&v, &strings, LifecycleConfiguration::to_xml, LifecycleConfiguration::from_xml);
+        newtera_fuzz::reserialize(
+            &v,
+            &strings,
+            LifecycleConfiguration::to_xml,
+            LifecycleConfiguration::from_xml,
+        );
     }
 });

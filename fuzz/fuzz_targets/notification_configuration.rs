@@ -9,8 +9,17 @@ use newtera_fuzz::rules::Strings;
 use newtera_xml::NotificationConfiguration;
 
 fuzz_target!(|data: &[u8]| {
-    if let Some(v) = newtera_fuzz::parse(data, "NotificationConfiguration", NotificationConfiguration::from_xml) {
+    if let Some(v) = newtera_fuzz::parse(
+        data,
+        "NotificationConfiguration",
+        NotificationConfiguration::from_xml,
+    ) {
         let strings = v.all_strings();
-        newtera_fuzz::reserialize(&v, &strings, NotificationConfiguration::to_xml, NotificationConfiguration::from_xml);
+        newtera_fuzz::reserialize(
+            &v,
+            &strings,
+            NotificationConfiguration::to_xml,
+            NotificationConfiguration::from_xml,
+        );
     }
 });

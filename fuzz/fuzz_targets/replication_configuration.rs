@@ -9,8 +9,17 @@ use newtera_fuzz::rules::Strings;
 use newtera_xml::ReplicationConfiguration;
 
 fuzz_target!(|data: &[u8]| {
-    if let Some(v) = newtera_fuzz::parse(data, "ReplicationConfiguration", ReplicationConfiguration::from_xml) {
+    if let Some(v) = newtera_fuzz::parse(
+        data,
+        "ReplicationConfiguration",
+        ReplicationConfiguration::from_xml,
+    ) {
         let strings = v.all_strings();
-        newtera_fuzz::reserialize(&v, &strings, ReplicationConfiguration::to_xml, ReplicationConfiguration::from_xml);
+        newtera_fuzz::reserialize(
+            &v,
+            &strings,
+            ReplicationConfiguration::to_xml,
+            ReplicationConfiguration::from_xml,
+        );
     }
 });

@@ -4,8 +4,9 @@
 //! Builds a `Tagging`, `Delete`, `CompleteMultipartUpload`,
 //! `CreateBucketConfiguration`, `Retention`, `LegalHold` or
 //! `VersioningConfiguration` (or an `ObjectLockConfiguration`,
-//! `ServerSideEncryptionConfiguration`, `CorsConfiguration`) from the input
-//! and serializes it. `to_xml`
+//! `ServerSideEncryptionConfiguration`, `CorsConfiguration`,
+//! `LifecycleConfiguration`, `NotificationConfiguration`,
+//! `ReplicationConfiguration`) from the input and serializes it. `to_xml`
 //! must either fail with `Unrepresentable` for a value that really holds a
 //! character XML 1.0 cannot carry, or write a document that parses back to
 //! the same value: with the crate's own parser where there is one
@@ -16,6 +17,7 @@
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use newtera_fuzz::rules::Strings;
+use newtera_fuzz::rules_input;
 use newtera_fuzz::tree::{self, Node};
 use newtera_fuzz::{check_serializer_error, representable, reserialize};
 use newtera_xml::{
@@ -40,6 +42,9 @@ enum Input {
     ObjectLock(Option<String>, Option<String>, Option<u32>, Option<u32>),
     Encryption(Vec<(String, Option<String>, Option<bool>)>),
     Cors(Vec<CorsInput>),
+    Lifecycle(Vec<rules_input::LifecycleInput>),
+    Notification(Vec<rules_input::TargetInput>, bool),
+    Replication(String, Vec<rules_input::ReplicationInput>),
 }
 
 /// The fields of one `CorsRule`.
@@ -263,5 +268,10 @@ fuzz_target!(|input: Input| {
                 CorsConfiguration::from_xml,
             );
         }
+        Input::Lifecycle(rules) => rules_input::check_lifecycle(rules),
+        Input::Notification(targets, event_bridge) => {
+            rules_input::check_notification(targets, event_bridge)
+        }
+        Input::Replication(role, rules) => rules_input::check_replication(role, rules),
     }
 });

@@ -23,6 +23,7 @@ use newtera_xml::{
 
 pub mod config;
 pub mod rules;
+pub mod rules_input;
 pub mod tree;
 
 /// Longest `Display` of an [`XmlError`] accepted. Each variant carries at

@@ -159,4 +159,8 @@ macro_rules! text_len_from_strings {
     )*};
 }
 
-text_len_from_strings!(LifecycleConfiguration, NotificationConfiguration, ReplicationConfiguration);
+text_len_from_strings!(
+    LifecycleConfiguration,
+    NotificationConfiguration,
+    ReplicationConfiguration
+);
