@@ -50,6 +50,11 @@ pub(crate) struct Inner {
     pub(crate) region: Option<Arc<str>>,
     pub(crate) transport: Transport,
     pub(crate) anonymous: bool,
+    /// The credentials, also handed to the transport; read directly only
+    /// to presign.
+    pub(crate) provider: Option<Arc<dyn Provider>>,
+    /// Presigns URLs and POST policies (the transport signs requests).
+    pub(crate) signer: newtera_signer::Signer,
     pub(crate) checksum: Option<ChecksumAlgorithm>,
     pub(crate) resume_attempts: u32,
     regions: RwLock<HashMap<String, Arc<str>>>,
@@ -277,7 +282,7 @@ impl NewteraBuilder {
         let anonymous = provider.is_none();
         let transport = self
             .transport
-            .credentials(provider)
+            .credentials(provider.clone())
             .build()
             .map_err(|source| Error::Transport {
                 op: "build client",
@@ -289,6 +294,8 @@ impl NewteraBuilder {
                 region: region.map(Arc::from),
                 transport,
                 anonymous,
+                provider,
+                signer: newtera_signer::Signer::new(),
                 checksum: self.checksum,
                 resume_attempts: self.resume_attempts,
                 regions: RwLock::new(HashMap::new()),

@@ -18,6 +18,8 @@ mod list;
 mod multipart;
 mod object_body;
 mod object_config;
+mod post_policy;
+mod presign;
 mod put;
 mod time;
 mod types;
@@ -43,6 +45,8 @@ pub use object_config::{
     DeleteObjectTags, GetObjectRetention, GetObjectTags, IsObjectLegalHoldEnabled,
     SetObjectLegalHold, SetObjectRetention, SetObjectTags,
 };
+pub use post_policy::{PostPolicy, PostPolicyForm, PresignedPostPolicy};
+pub use presign::GetPresignedUrl;
 pub use put::{
     part_plan, FPutObject, PutObject, MAX_OBJECT_SIZE, MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE,
 };

@@ -124,6 +124,16 @@ impl BaseUrl {
                 let ds = if aws.dualstack { ".dualstack" } else { "" };
                 format!("s3-accelerate{ds}.{}", aws.domain)
             }
+            // The endpoint named no region (`s3.amazonaws.com`): it is
+            // us-east-1's own, so requests for us-east-1 keep it as given.
+            Some(aws)
+                if aws.region.is_none()
+                    && !aws.dualstack
+                    && aws.domain == "amazonaws.com"
+                    && region == "us-east-1" =>
+            {
+                "s3.amazonaws.com".to_owned()
+            }
             Some(aws) => {
                 let ds = if aws.dualstack { "dualstack." } else { "" };
                 format!("s3.{ds}{region}.{}", aws.domain)
@@ -332,6 +342,11 @@ mod tests {
         let b = BaseUrl::parse("s3.amazonaws.com", true).unwrap();
         let uri = b.uri(Some("bkt"), Some("k"), &[], "eu-west-1").unwrap();
         assert_eq!(uri.to_string(), "https://bkt.s3.eu-west-1.amazonaws.com/k");
+        let uri = b.uri(Some("bkt"), Some("k"), &[], "us-east-1").unwrap();
+        assert_eq!(uri.to_string(), "https://bkt.s3.amazonaws.com/k");
+        let b1 = BaseUrl::parse("s3.us-east-1.amazonaws.com", true).unwrap();
+        let uri = b1.uri(Some("bkt"), Some("k"), &[], "us-east-1").unwrap();
+        assert_eq!(uri.to_string(), "https://bkt.s3.us-east-1.amazonaws.com/k");
         let uri = b.uri(Some("my.bkt"), Some("k"), &[], "eu-west-1").unwrap();
         assert_eq!(
             uri.to_string(),

@@ -9,6 +9,8 @@
 //! - [`Signer`]: signs a request's headers ([`Signer::sign`]) or presigns a URL
 //!   ([`Signer::presign`]) with S3's SigV4 settings, caching derived signing
 //!   keys. [`PayloadHash`] says what goes in `x-amz-content-sha256`.
+//!   [`Signer::sign_post_policy`] signs the policy of a browser-style POST
+//!   form upload.
 //!
 //! ```
 //! use std::time::SystemTime;
@@ -45,11 +47,13 @@
 
 mod canonical;
 mod credentials;
+mod post_policy;
 mod presign;
 mod provider;
 mod sign;
 
 pub use credentials::{Credentials, CredentialsError, EXPIRY_SKEW};
+pub use post_policy::PostPolicyScope;
 pub use presign::MAX_PRESIGN_EXPIRES;
 pub use provider::{
     AwsConfigProvider, ChainedProvider, EnvAwsProvider, EnvMinioProvider,
