@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use crate::client::Newtera;
 use crate::error::{Error, Result};
 use crate::into_future;
-use crate::presign::{presign_credentials, sign_error};
+use crate::presign::{check_time, presign_credentials, sign_error};
 use crate::time::format_iso8601;
 use crate::validate::check_bucket_name;
 
@@ -185,10 +185,7 @@ impl PostPolicy {
         {
             return bad("a key condition (equals or starts-with) must be set".into());
         }
-        if !(SystemTime::UNIX_EPOCH..=max_time()).contains(&self.expiration) {
-            return Err(Error::arg("expiration", "outside the years 1970 ..= 9999"));
-        }
-        Ok(())
+        check_time("expiration", self.expiration)
     }
 
     /// The policy document, stating the signature's algorithm, credential,
@@ -220,11 +217,6 @@ impl PostPolicy {
             "conditions": conditions,
         })
     }
-}
-
-/// 9999-12-31T23:59:59Z.
-fn max_time() -> SystemTime {
-    SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(253_402_300_799)
 }
 
 fn trim_dollar(element: &str) -> &str {

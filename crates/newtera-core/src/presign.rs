@@ -168,6 +168,9 @@ impl GetPresignedUrl {
         check_bucket_name(&self.bucket)?;
         check_object_name(&self.object)?;
         check_expires(self.expires)?;
+        if let Some(date) = self.request_date {
+            check_time("request_date", date)?;
+        }
         for (k, _) in self.extra_query.iter().chain(&self.response_headers) {
             check_query_key(k)?;
         }
@@ -210,6 +213,16 @@ fn check_expires(expires: Duration) -> Result<()> {
             "expires",
             format!("{expires:?} is outside 1 second ..= 7 days"),
         ));
+    }
+    Ok(())
+}
+
+/// Refuses a time a SigV4 date cannot express: before 1970 or after 9999.
+pub(crate) fn check_time(param: &'static str, t: SystemTime) -> Result<()> {
+    // 9999-12-31T23:59:59Z
+    let last = SystemTime::UNIX_EPOCH + Duration::from_secs(253_402_300_799);
+    if !(SystemTime::UNIX_EPOCH..=last).contains(&t) {
+        return Err(Error::arg(param, "outside the years 1970 ..= 9999"));
     }
     Ok(())
 }
@@ -267,6 +280,14 @@ mod tests {
         assert!(check_expires(Duration::from_secs(1)).is_ok());
         assert!(check_expires(MAX_PRESIGN_EXPIRES).is_ok());
         assert!(check_expires(MAX_PRESIGN_EXPIRES + Duration::from_millis(1)).is_err());
+    }
+
+    #[test]
+    fn request_date_bounds() {
+        let epoch = SystemTime::UNIX_EPOCH;
+        assert!(check_time("t", epoch).is_ok());
+        assert!(check_time("t", epoch - Duration::from_secs(1)).is_err());
+        assert!(check_time("t", epoch + Duration::from_secs(253_402_300_800)).is_err());
     }
 
     #[test]
