@@ -1,6 +1,6 @@
 //! Sets a bucket up end to end and reads its configuration back:
-//! versioning, bucket policy, default encryption, tags, CORS, and object
-//! lock default retention, then removes what can be removed.
+//! versioning, lifecycle, bucket policy, default encryption, tags, CORS,
+//! and object lock default retention, then removes what can be removed.
 //!
 //! ```text
 //! cargo run --example bucket_config
@@ -15,8 +15,9 @@
 mod common;
 
 use newtera::{
-    CorsConfiguration, CorsRule, Error, ObjectLockConfiguration, ServerSideEncryptionConfiguration,
-    Tags, VersioningConfiguration,
+    AbortIncompleteMultipartUpload, CorsConfiguration, CorsRule, Error, Expiration, Filter,
+    LifecycleConfiguration, LifecycleRule, NoncurrentVersionExpiration, ObjectLockConfiguration,
+    ServerSideEncryptionConfiguration, Tags, VersioningConfiguration,
 };
 
 /// Runs one step; a refusal by the server (an S3 error) is printed and
@@ -56,6 +57,28 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .await?;
     if let Some(v) = step("versioning", client.get_bucket_versioning(bucket)).await? {
         println!("  get_bucket_versioning: status {:?}", v.status);
+    }
+
+    // Lifecycle: expire logs/ after 90 days, old versions after 30, and
+    // abort uploads left incomplete for 7 days.
+    let mut rule = LifecycleRule::new("Enabled", Filter::with_prefix("logs/"));
+    rule.id = Some("expire logs".to_owned());
+    rule.expiration = Some(Expiration::after_days(90));
+    rule.noncurrent_version_expiration = Some(NoncurrentVersionExpiration::new(30, None));
+    rule.abort_incomplete_multipart_upload = Some(AbortIncompleteMultipartUpload::new(7));
+    println!("set_bucket_lifecycle({bucket:?}, expire logs/ after 90 days)");
+    step(
+        "lifecycle",
+        client.set_bucket_lifecycle(bucket, LifecycleConfiguration::new(vec![rule])),
+    )
+    .await?;
+    if let Some(l) = step("lifecycle", client.get_bucket_lifecycle(bucket)).await? {
+        for rule in l.iter().flat_map(|l| &l.rules) {
+            println!(
+                "  get_bucket_lifecycle: {:?} {} expiration {:?}",
+                rule.id, rule.status, rule.expiration
+            );
+        }
     }
 
     // Bucket policy: anyone may read the objects under public/.
@@ -137,7 +160,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Clean up what can be removed (object lock and versioning stay on a
     // bucket once set; the bucket itself goes).
-    println!("delete the policy, encryption, tags, CORS and default retention");
+    println!("delete the lifecycle, policy, encryption, tags, CORS and default retention");
+    step("lifecycle", client.delete_bucket_lifecycle(bucket)).await?;
     step("the policy", client.delete_bucket_policy(bucket)).await?;
     step("tags", client.delete_bucket_tags(bucket)).await?;
     step(
