@@ -8,6 +8,7 @@ mod bucket_config;
 mod checksum;
 mod client;
 mod content;
+mod copy;
 pub mod credentials;
 mod delete;
 mod error;
@@ -32,6 +33,7 @@ pub use bucket_config::*;
 pub use checksum::ChecksumAlgorithm;
 pub use client::{Newtera, NewteraBuilder, DEFAULT_REGION};
 pub use content::ObjectContent;
+pub use copy::{ComposeObject, ComposeSource, CopyObject, CopySource, Directive};
 pub use credentials::{
     default_chain, AssumeRoleProvider, CachedProvider, EcsProvider, ImdsProvider,
     NetworkCredentialsError, WebIdentityProvider,

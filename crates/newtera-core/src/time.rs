@@ -76,6 +76,11 @@ pub(crate) fn parse_http_date(s: &str) -> Option<SystemTime> {
     httpdate::parse_http_date(s.trim()).ok()
 }
 
+/// Formats a timestamp as an HTTP date (`Mon, 12 Oct 2009 17:50:30 GMT`).
+pub(crate) fn format_http_date(t: SystemTime) -> String {
+    httpdate::fmt_http_date(t)
+}
+
 /// Formats a timestamp as ISO 8601 with milliseconds, UTC (`2026-01-01T00:00:00.000Z`).
 pub(crate) fn format_iso8601(t: SystemTime) -> String {
     let dt = OffsetDateTime::from(t);

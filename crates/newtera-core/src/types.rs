@@ -95,6 +95,11 @@ impl SseCustomerKey {
         self.put_headers(h, "x-amz-server-side-encryption-customer-");
     }
 
+    /// Headers naming this as the key of a copy's source object.
+    pub(crate) fn copy_headers(&self, h: &mut HeaderMap) {
+        self.put_headers(h, "x-amz-copy-source-server-side-encryption-customer-");
+    }
+
     fn put_headers(&self, h: &mut HeaderMap, prefix: &str) {
         let mut set = |suffix: &str, v: &str| {
             if let (Ok(n), Ok(v)) = (

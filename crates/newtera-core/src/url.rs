@@ -23,6 +23,23 @@ pub(crate) fn encode_component(s: &str, out: &mut String) {
     }
 }
 
+/// The `x-amz-copy-source` value naming `bucket/object` (and a version):
+/// the path percent-encoded as in a request URL, `/` kept.
+pub(crate) fn copy_source(bucket: &str, object: &str, version_id: Option<&str>) -> String {
+    let mut s = String::with_capacity(2 + bucket.len() + object.len() * 3 / 2);
+    s.push('/');
+    s.push_str(bucket);
+    s.push('/');
+    for part in utf8_percent_encode(object, PATH) {
+        s.push_str(part);
+    }
+    if let Some(v) = version_id {
+        s.push_str("?versionId=");
+        encode_component(v, &mut s);
+    }
+    s
+}
+
 /// The parsed endpoint of a client.
 #[derive(Clone, Debug)]
 pub(crate) struct BaseUrl {
@@ -335,6 +352,18 @@ mod tests {
         assert_eq!(uri.to_string(), "http://localhost:9000/bkt?location");
         let uri = b.uri(None, None, &[], "us-east-1").unwrap();
         assert_eq!(uri.to_string(), "http://localhost:9000/");
+    }
+
+    #[test]
+    fn copy_sources_encode_keys_and_versions() {
+        assert_eq!(
+            copy_source("bkt", "a b/c+d%e/ü~?x=1&y#", None),
+            "/bkt/a%20b/c%2Bd%25e/%C3%BC~%3Fx%3D1%26y%23"
+        );
+        assert_eq!(
+            copy_source("bkt", "k", Some("v/1+2")),
+            "/bkt/k?versionId=v%2F1%2B2"
+        );
     }
 
     #[test]
