@@ -5,10 +5,16 @@ use crate::{cargo, fuzz, run, servers, Failure};
 /// Installs the servers and runs every test of the workspace against them.
 pub(crate) fn test(args: &[String]) -> Result<(), Failure> {
     let servers = servers::install()?;
+    let no_proxy = local_no_proxy();
     let with_servers = |cmd: &mut std::process::Command| {
         cmd.env("NEWTERA_GARAGE_BIN", &servers.garage)
             .env("NEWTERA_MOTO_SERVER", &servers.moto)
-            .env("NEWTERA_CACHE", &servers.cache);
+            .env("NEWTERA_TINYPROXY", &servers.tinyproxy)
+            .env("NEWTERA_CACHE", &servers.cache)
+            // The test servers listen on 127.0.0.1: a proxy of the CI
+            // environment must not catch them (the proxy tests name theirs).
+            .env("NO_PROXY", &no_proxy)
+            .env("no_proxy", &no_proxy);
     };
     let mut all_targets = cargo();
     all_targets
@@ -20,6 +26,24 @@ pub(crate) fn test(args: &[String]) -> Result<(), Failure> {
     doc.args(["test", "--workspace", "--doc"]).args(args);
     with_servers(&mut doc);
     run(&mut doc)
+}
+
+/// The environment's `NO_PROXY` (or `no_proxy`) plus the loopback names.
+fn local_no_proxy() -> String {
+    let current = std::env::var("NO_PROXY")
+        .or_else(|_| std::env::var("no_proxy"))
+        .unwrap_or_default();
+    let mut entries: Vec<String> = current
+        .split(',')
+        .map(|e| e.trim().to_owned())
+        .filter(|e| !e.is_empty())
+        .collect();
+    for local in ["127.0.0.1", "localhost", "::1"] {
+        if !entries.iter().any(|e| e == local) {
+            entries.push(local.to_owned());
+        }
+    }
+    entries.join(",")
 }
 
 /// `test`, then formatting, lints and docs, all with warnings denied, then a

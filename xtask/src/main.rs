@@ -21,7 +21,8 @@ usage: cargo xtask <command>
 
 commands:
   install-servers   install garage 2.5.0 and moto[server] into $NEWTERA_CACHE
-                    (default $HOME/.cache/newtera) unless already there
+                    (default $HOME/.cache/newtera) unless already there, and
+                    tinyproxy (apt-get) unless on PATH
   test [ARGS]       install-servers, then `cargo test --workspace --all-targets ARGS`
                     and `cargo test --workspace --doc ARGS` against real servers
   ci [ARGS]         test, then fmt --check, clippy -D warnings, doc -D warnings,
@@ -34,6 +35,7 @@ environment:
   NEWTERA_CACHE        cache folder for the servers
   NEWTERA_GARAGE_BIN   use this garage binary instead of installing one
   NEWTERA_MOTO_SERVER  use this moto_server instead of installing one
+  NEWTERA_TINYPROXY    use this tinyproxy (the proxy tests' forward proxy)
   NEWTERA_PYTHON       python used to create the moto venv (default python3)
 ";
 
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         Some("install-servers") => servers::install().map(|s| {
             println!("garage:      {}", s.garage.display());
             println!("moto_server: {}", s.moto.display());
+            println!("tinyproxy:   {}", s.tinyproxy.display());
         }),
         Some("test") => ci::test(&rest),
         Some("ci") => ci::ci(&rest),

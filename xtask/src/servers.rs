@@ -4,7 +4,11 @@
 //!   `$NEWTERA_CACHE/garage` (about 8 minutes, once);
 //! - moto's server from PyPI into the venv `$NEWTERA_CACHE/venv`.
 //!
-//! `NEWTERA_GARAGE_BIN` / `NEWTERA_MOTO_SERVER` override either.
+//! - tinyproxy (the forward proxy of the proxy tests): found on `PATH` or in
+//!   `/usr/bin`, else Debian's package with `apt-get install tinyproxy`.
+//!
+//! `NEWTERA_GARAGE_BIN` / `NEWTERA_MOTO_SERVER` / `NEWTERA_TINYPROXY`
+//! override any of them.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,6 +25,7 @@ pub(crate) struct Servers {
     pub(crate) cache: PathBuf,
     pub(crate) garage: PathBuf,
     pub(crate) moto: PathBuf,
+    pub(crate) tinyproxy: PathBuf,
 }
 
 /// `$NEWTERA_CACHE`, default `$HOME/.cache/newtera`.
@@ -41,10 +46,12 @@ pub(crate) fn install() -> Result<Servers, Failure> {
         .map_err(|e| Failure::new(format!("cannot create {}: {e}", cache.display())))?;
     let garage = install_garage(&cache)?;
     let moto = install_moto(&cache)?;
+    let tinyproxy = install_tinyproxy()?;
     Ok(Servers {
         cache,
         garage,
         moto,
+        tinyproxy,
     })
 }
 
@@ -182,6 +189,64 @@ fn install_moto(cache: &Path) -> Result<PathBuf, Failure> {
             "moto installed but {} is missing",
             bin.display()
         )))
+    }
+}
+
+/// tinyproxy from `NEWTERA_TINYPROXY`, `PATH` or `/usr/bin`; else installed
+/// with apt-get (as root, or through `sudo -n`).
+fn install_tinyproxy() -> Result<PathBuf, Failure> {
+    if let Some(bin) = env_path("NEWTERA_TINYPROXY") {
+        return if bin.is_file() {
+            Ok(bin)
+        } else {
+            Err(Failure::new(format!(
+                "NEWTERA_TINYPROXY={} does not exist",
+                bin.display()
+            )))
+        };
+    }
+    let find = || {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        std::env::split_paths(&path)
+            .chain([PathBuf::from("/usr/bin"), PathBuf::from("/usr/sbin")])
+            .map(|d| d.join("tinyproxy"))
+            .find(|p| p.is_file())
+    };
+    if let Some(bin) = find() {
+        eprintln!("xtask: tinyproxy found at {}", bin.display());
+        return Ok(bin);
+    }
+    eprintln!("xtask: installing tinyproxy with apt-get");
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let apt = |args: &[&str]| {
+        let mut cmd = if root {
+            Command::new("apt-get")
+        } else {
+            let mut c = Command::new("sudo");
+            c.args(["-n", "apt-get"]);
+            c
+        };
+        cmd.args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdin(std::process::Stdio::null());
+        cmd
+    };
+    let installed = run(&mut apt(&["install", "-y", "-qq", "tinyproxy"]))
+        .or_else(|_| run(&mut apt(&["update", "-qq"])))
+        .and_then(|()| match find() {
+            Some(_) => Ok(()),
+            None => run(&mut apt(&["install", "-y", "-qq", "tinyproxy"])),
+        });
+    match (installed, find()) {
+        (_, Some(bin)) => Ok(bin),
+        (Err(e), None) => Err(Failure::new(format!(
+            "{}; the proxy tests need tinyproxy (apt-get install tinyproxy, or set NEWTERA_TINYPROXY)",
+            e.message
+        ))),
+        (Ok(()), None) => Err(Failure::new("tinyproxy installed but not found")),
     }
 }
 

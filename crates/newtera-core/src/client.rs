@@ -9,7 +9,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use newtera_signer::{PayloadHash, Provider, StaticProvider};
 use newtera_transport::{
     AnswerCheck, Attempts, Body, BufferedAnswer, HttpRequest, HttpResponse, HttpService,
-    Idempotency, RetryConfig, S3ErrorCode, SigningScope, Transport, TransportBuilder,
+    Idempotency, ProxyConfig, RetryConfig, S3ErrorCode, SigningScope, Transport, TransportBuilder,
     TransportError,
 };
 
@@ -191,8 +191,23 @@ impl NewteraBuilder {
         self.transport = self.transport.add_root_certificate_pem(pem);
         self
     }
-    /// Replaces the built-in HTTP client, e.g. with one that goes through a
-    /// proxy. Signing, retries and timeouts still apply above it.
+    /// Sends every request through the forward proxy `url`
+    /// (`http://[user:password@]host:port`), whatever the environment says:
+    /// HTTPS through a `CONNECT` tunnel, plain HTTP in absolute form. A URL
+    /// of another form fails [`build`](Self::build). By default the proxies
+    /// come from `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY`
+    /// (lower case too; see [`ProxyConfig::FromEnv`](newtera_transport::ProxyConfig::FromEnv)).
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.transport = self.transport.proxy(ProxyConfig::Url(url.into()));
+        self
+    }
+    /// Connects directly, ignoring any proxy variable of the environment.
+    pub fn no_proxy(mut self) -> Self {
+        self.transport = self.transport.proxy(ProxyConfig::None);
+        self
+    }
+    /// Replaces the built-in HTTP client. Signing, retries and timeouts
+    /// still apply above it.
     pub fn http_client(mut self, svc: HttpService) -> Self {
         self.transport = self.transport.http_client(svc);
         self

@@ -10,6 +10,8 @@
 //! - [`garage_tls()`] / [`moto_tls()`]: the same servers behind a TLS
 //!   terminator whose certificate is issued by a per-process test CA
 //!   ([`TestServer::ca_pem`]);
+//! - [`tinyproxy()`]: a real HTTP forward proxy (tinyproxy) for the proxy
+//!   tests;
 //! - [`start_embedded`]: an in-process s3s-fs server for the quickstart
 //!   example. Its semantics are not a reference for correct behaviour.
 //!
@@ -36,12 +38,14 @@ mod garage;
 mod http;
 mod moto;
 mod process;
+mod proxy;
 mod tls;
 
 use std::fmt;
 use std::sync::OnceLock;
 
 pub use embedded::{start_embedded, EmbeddedServer};
+pub use proxy::{tinyproxy, ForwardProxy};
 
 /// Which server a [`TestServer`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -47,6 +47,7 @@ mod user_agent;
 use newtera_signer as signer;
 
 pub use body::{Body, ResponseBody, ResponseBodyStream};
+pub use client::ProxyConfig;
 pub use error::{BoxError, ErrorKind, TransportError};
 pub use error_body::ERROR_BODY_LIMIT;
 pub use ext::{

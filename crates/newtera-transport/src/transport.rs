@@ -11,7 +11,7 @@ use tower::ServiceExt;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::client::{HyperClient, HyperClientConfig};
+use crate::client::{HyperClient, HyperClientConfig, ProxyConfig};
 use crate::error::{ErrorKind, TransportError};
 use crate::error_body::{ErrorBody, ErrorBodyLayer};
 use crate::retry::{RetryConfig, RetryLayer, RetryPolicy};
@@ -41,6 +41,7 @@ pub struct TransportBuilder {
     retry: RetryConfig,
     cert_check: bool,
     extra_roots: Vec<Vec<u8>>,
+    proxy: ProxyConfig,
     http_client: Option<HttpService>,
     layers: Vec<BoxedLayer>,
 }
@@ -56,6 +57,7 @@ impl Default for TransportBuilder {
             retry: RetryConfig::default(),
             cert_check: true,
             extra_roots: Vec::new(),
+            proxy: ProxyConfig::default(),
             http_client: None,
             layers: Vec::new(),
         }
@@ -142,7 +144,16 @@ impl TransportBuilder {
         self
     }
 
-    /// Replaces the built-in hyper client (e.g. to go through a proxy). Every
+    /// The forward proxy of the built-in client (default
+    /// [`ProxyConfig::FromEnv`]: `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, …).
+    /// An explicit URL that is not `http://host[:port]` fails
+    /// [`build`](Self::build) with [`ErrorKind::Config`].
+    pub fn proxy(mut self, proxy: ProxyConfig) -> Self {
+        self.proxy = proxy;
+        self
+    }
+
+    /// Replaces the built-in hyper client. Every
     /// layer above the client still applies; the connect timeout and TLS
     /// settings of this builder are then unused.
     pub fn http_client(mut self, svc: HttpService) -> Self {
@@ -209,6 +220,7 @@ impl TransportBuilder {
                     retry: self.retry,
                     cert_check: self.cert_check,
                     extra_roots: self.extra_roots.len(),
+                    proxy: self.proxy,
                     custom_client,
                     layers: self.layers.len(),
                 },
@@ -223,6 +235,7 @@ impl TransportBuilder {
             connect_timeout: self.connect_timeout,
             cert_check: self.cert_check,
             extra_roots: &self.extra_roots,
+            proxy: &self.proxy,
         })
     }
 }
@@ -237,6 +250,7 @@ impl fmt::Debug for TransportBuilder {
             .field("user_agent", &self.user_agent)
             .field("retry", &self.retry)
             .field("cert_check", &self.cert_check)
+            .field("proxy", &self.proxy)
             .finish_non_exhaustive()
     }
 }
@@ -276,6 +290,7 @@ struct Summary {
     retry: RetryConfig,
     cert_check: bool,
     extra_roots: usize,
+    proxy: ProxyConfig,
     custom_client: bool,
     layers: usize,
 }

@@ -9,11 +9,13 @@ use std::time::Duration;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::{self, Client};
+use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 use pin_project_lite::pin_project;
 use tower_service::Service;
 
 use super::classify::{classify_body_error, classify_client_error};
+use super::proxy::{self, ProxyConfig, ProxyConnector};
 use super::tls;
 use crate::body::{Body, ResponseBody};
 use crate::error::TransportError;
@@ -32,6 +34,7 @@ pub(crate) struct HyperClientConfig<'a> {
     pub(crate) connect_timeout: Duration,
     pub(crate) cert_check: bool,
     pub(crate) extra_roots: &'a [Vec<u8>],
+    pub(crate) proxy: &'a ProxyConfig,
 }
 
 /// hyper-util's pooled client over hyper-rustls (HTTPS or plain HTTP,
@@ -42,7 +45,9 @@ pub(crate) struct HyperClientConfig<'a> {
 /// several `Arc`s of its own; one reference count is cheaper.
 #[derive(Clone, Debug)]
 pub(crate) struct HyperClient {
-    client: Arc<Client<HttpsConnector<HttpConnector>, Body>>,
+    client: Arc<Client<HttpsConnector<ProxyConnector>, Body>>,
+    /// Set when some destination may go through a proxy.
+    proxies: Option<Arc<Matcher>>,
 }
 
 impl HyperClient {
@@ -54,11 +59,13 @@ impl HyperClient {
         http.set_keepalive_interval(Some(TCP_KEEPALIVE_INTERVAL));
         http.set_connect_timeout(Some(cfg.connect_timeout));
         http.enforce_http(false);
+        let proxies = proxy::matcher(cfg.proxy)?;
+        let connector = ProxyConnector::new(http, proxies.clone());
         let https = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()
             .enable_http1()
-            .wrap_connector(http);
+            .wrap_connector(connector);
         let mut builder = Client::builder(TokioExecutor::new());
         builder
             .pool_idle_timeout(POOL_IDLE_TIMEOUT)
@@ -66,6 +73,7 @@ impl HyperClient {
         let client = builder.build(https);
         Ok(HyperClient {
             client: Arc::new(client),
+            proxies,
         })
     }
 }
@@ -79,7 +87,15 @@ impl Service<HttpRequest> for HyperClient {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, req: HttpRequest) -> HyperFuture {
+    fn call(&mut self, mut req: HttpRequest) -> HyperFuture {
+        if let Some(m) = &self.proxies {
+            // A plain-HTTP request through a proxy with credentials carries
+            // them itself (an HTTPS one sends them with its CONNECT).
+            if let Some(auth) = proxy::http_proxy_auth(m, req.uri()) {
+                req.headers_mut()
+                    .insert(http::header::PROXY_AUTHORIZATION, auth);
+            }
+        }
         HyperFuture {
             inner: self.client.request(req),
         }
