@@ -137,6 +137,22 @@ fn well_formed(alg: ChecksumAlgorithm, value: &str) -> bool {
         .is_ok_and(|b| b.len() == want)
 }
 
+/// The header of a full-object checksum the response declares malformed
+/// (not composite, yet not the length its algorithm gives), if any.
+pub(crate) fn malformed(h: &HeaderMap) -> Option<&'static str> {
+    [ChecksumAlgorithm::Crc64Nvme, ChecksumAlgorithm::Crc32c]
+        .into_iter()
+        .find(|alg| {
+            let composite = h
+                .get("x-amz-checksum-type")
+                .is_some_and(|t| t.as_bytes().eq_ignore_ascii_case(b"COMPOSITE"));
+            h.get(alg.header_name())
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| !v.contains('-') && !composite && !well_formed(*alg, v))
+        })
+        .map(|alg| alg.header_name())
+}
+
 /// The full-object checksum a response declares, if one we can verify over
 /// the body is there (composite `…-N` values of multipart objects are not).
 pub(crate) fn declared(h: &HeaderMap) -> Option<(ChecksumAlgorithm, String)> {

@@ -57,6 +57,7 @@ pub(crate) struct Inner {
     pub(crate) signer: newtera_signer::Signer,
     pub(crate) checksum: Option<ChecksumAlgorithm>,
     pub(crate) resume_attempts: u32,
+    pub(crate) strict_integrity: bool,
     regions: RwLock<HashMap<String, Arc<str>>>,
 }
 
@@ -85,6 +86,7 @@ pub struct NewteraBuilder {
     credentials: Option<Arc<dyn Provider>>,
     checksum: Option<ChecksumAlgorithm>,
     resume_attempts: u32,
+    strict_integrity: bool,
     transport: TransportBuilder,
 }
 
@@ -116,6 +118,7 @@ impl Newtera {
             credentials: None,
             checksum: Some(ChecksumAlgorithm::Crc64Nvme),
             resume_attempts: 5,
+            strict_integrity: false,
             transport: Transport::builder(),
         }
     }
@@ -273,6 +276,22 @@ impl NewteraBuilder {
         self.resume_attempts = n;
         self
     }
+    /// Strict integrity for whole-object downloads (default off).
+    ///
+    /// Off, a download is verified against the full-object CRC the server
+    /// declares, when it declares a usable one (a malformed one is ignored
+    /// with a warning). On, also: a malformed declared checksum is an error
+    /// before any byte is handed out; an object without a usable checksum
+    /// is verified against its ETag where that is an MD5 of the data — a
+    /// single-part object not encrypted with SSE-KMS or SSE-C (one MD5 over
+    /// the body), or a multipart object, whose part sizes are read first
+    /// with one `HEAD ?partNumber=i` per part (N extra requests) and whose
+    /// ETag is the MD5 of the parts' MD5s. SSE-KMS and SSE-C objects without
+    /// a checksum, and ranged reads, are not verified.
+    pub fn strict_integrity(mut self, on: bool) -> Self {
+        self.strict_integrity = on;
+        self
+    }
 
     /// Builds the client.
     pub fn build(self) -> Result<Newtera> {
@@ -313,6 +332,7 @@ impl NewteraBuilder {
                 signer: newtera_signer::Signer::new(),
                 checksum: self.checksum,
                 resume_attempts: self.resume_attempts,
+                strict_integrity: self.strict_integrity,
                 regions: RwLock::new(HashMap::new()),
             }),
         })

@@ -9,11 +9,11 @@ use futures::{StreamExt as _, TryStreamExt as _};
 use http::{HeaderMap, HeaderValue, Method};
 use tokio::io::AsyncRead;
 
-use crate::checksum::{self, Hasher};
 use crate::client::{Newtera, S3Request};
 use crate::error::{Error, Result};
+use crate::integrity;
 pub use crate::object_body::ObjectBody;
-use crate::object_body::{answer_span, BodyState, Verifier};
+use crate::object_body::{answer_span, BodyState};
 use crate::put::trim_etag;
 use crate::types::{Object, SseCustomerKey};
 use crate::validate::{check_bucket_name, check_object_name};
@@ -166,11 +166,7 @@ impl GetObject {
         let (parts, body) = resp.into_parts();
         let span = answer_span(&parts.headers, parts.status)?;
         let verifier = if whole && parts.status == http::StatusCode::OK {
-            checksum::declared(&parts.headers).map(|(alg, expected)| Verifier {
-                hasher: Hasher::new(alg),
-                alg,
-                expected,
-            })
+            integrity::verifier(&self, &parts.headers).await?
         } else {
             None
         };
@@ -204,6 +200,23 @@ impl GetObject {
             body,
             again,
         })
+    }
+
+    pub(crate) fn client(&self) -> &Newtera {
+        &self.client
+    }
+
+    pub(crate) fn bucket(&self) -> &str {
+        &self.bucket
+    }
+
+    pub(crate) fn object(&self) -> &str {
+        &self.object
+    }
+
+    /// `req` with this read's headers, SSE-C key, version and extra query.
+    pub(crate) fn apply_opts<'a>(&self, req: S3Request<'a>) -> S3Request<'a> {
+        self.opts.apply(req)
     }
 
     /// One GetObject request for `range`, pinned to `if_match` when given.

@@ -15,6 +15,7 @@ mod error;
 mod fget;
 mod get;
 mod headers;
+mod integrity;
 mod list;
 mod multipart;
 mod object_body;

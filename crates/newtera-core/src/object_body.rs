@@ -21,9 +21,9 @@ use futures::{Stream, StreamExt as _};
 use http::{HeaderMap, HeaderValue, StatusCode};
 use newtera_transport::TransportError;
 
-use crate::checksum::{ChecksumAlgorithm, Hasher};
 use crate::error::{Error, Result};
 use crate::get::GetObject;
+pub(crate) use crate::integrity::Verifier;
 
 const OP: &str = "GetObject";
 
@@ -106,13 +106,6 @@ pub(crate) fn answer_span(h: &HeaderMap, status: StatusCode) -> Result<Span> {
         }
     }
     Ok(span)
-}
-
-/// Checks a full-object checksum over the bytes as they stream by.
-pub(crate) struct Verifier {
-    pub(crate) hasher: Hasher,
-    pub(crate) alg: ChecksumAlgorithm,
-    pub(crate) expected: String,
 }
 
 /// How to read the current answer's body.
@@ -273,7 +266,7 @@ impl BodyState {
                     self.next += chunk.len() as u64;
                     self.resumes_left = self.max_resumes;
                     if let Some(v) = self.verifier.as_mut() {
-                        v.hasher.update(&chunk);
+                        v.update(&chunk);
                     }
                     return Some((Ok(chunk), self));
                 }
@@ -322,17 +315,8 @@ impl BodyState {
     /// The end of the body: checks the checksum, if any.
     fn finish(mut self) -> Option<(Result<Bytes>, BodyState)> {
         self.done = true;
-        if let Some(v) = &self.verifier {
-            let computed = v.hasher.finish();
-            if computed != v.expected {
-                let err = Error::ChecksumMismatch {
-                    op: OP,
-                    algorithm: v.alg.as_str(),
-                    expected: v.expected.clone(),
-                    computed,
-                };
-                return Some((Err(err), self));
-            }
+        if let Some(err) = self.verifier.as_ref().and_then(Verifier::verify) {
+            return Some((Err(err), self));
         }
         None
     }
