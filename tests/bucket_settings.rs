@@ -321,3 +321,105 @@ async fn garage_refuses_what_it_does_not_implement_with_a_typed_error() {
         assert_eq!(s3.bucket.as_deref(), Some(b.as_str()));
     }
 }
+
+/// Every configuration PUT carries the `Content-MD5` of exactly the document
+/// it sends (S3 requires one for several of them); GETs and DELETEs carry none.
+/// Each request is sent once: answers that are not XML (moto's `True` to a
+/// policy PUT, the JSON policy) are not mistaken for damaged ones and retried.
+#[tokio::test]
+async fn configuration_puts_carry_the_md5_of_their_document() {
+    use base64::Engine as _;
+    use md5::Digest as _;
+    use std::sync::{Arc, Mutex};
+
+    type Seen = Arc<Mutex<Vec<(String, Option<String>, Option<String>)>>>;
+    let seen: Seen = Arc::default();
+    let log = seen.clone();
+    let server = newtera_testkit::moto();
+    let client = common::builder(server)
+        .layer(common::Hook(
+            move |req: &newtera::transport::HttpRequest| {
+                let header = |n: &str| {
+                    req.headers()
+                        .get(n)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned)
+                };
+                log.lock().unwrap().push((
+                    format!("{} {}", req.method(), req.uri().query().unwrap_or("")),
+                    header("content-md5"),
+                    header("content-type"),
+                ));
+                common::pass()
+            },
+        ))
+        .build()
+        .unwrap();
+    let md5 = |doc: &str| base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(doc));
+    let bucket = newtera_testkit::unique_bucket("md5cfg");
+    client.make_bucket(&bucket).object_lock(true).await.unwrap();
+    let versioning = VersioningConfiguration::enabled();
+    let lock = ObjectLockConfiguration::with_days(ObjectLockConfiguration::GOVERNANCE, 1);
+    let sse = ServerSideEncryptionConfiguration::sse_s3();
+    let policy = POLICY.replace("BUCKET", &bucket);
+    let expected = [
+        (md5(&versioning.to_xml().unwrap()), "application/xml"),
+        (md5(&lock.to_xml().unwrap()), "application/xml"),
+        (md5(&sse.to_xml().unwrap()), "application/xml"),
+        (md5(&policy), "application/json"),
+    ];
+    seen.lock().unwrap().clear();
+    client
+        .set_bucket_versioning(&bucket, versioning)
+        .await
+        .unwrap();
+    client.set_object_lock_config(&bucket, lock).await.unwrap();
+    client.set_bucket_encryption(&bucket, sse).await.unwrap();
+    client.set_bucket_policy(&bucket, &policy).await.unwrap();
+    client.get_bucket_policy(&bucket).await.unwrap();
+    client.delete_bucket_policy(&bucket).await.unwrap();
+    let seen = seen.lock().unwrap().clone();
+    let is_put = |m: &str| m.starts_with("PUT ");
+    let puts: Vec<_> = seen.iter().filter(|(m, ..)| is_put(m)).collect();
+    assert_eq!(puts.len(), expected.len(), "{seen:?}");
+    for ((_, got_md5, got_type), (want_md5, want_type)) in puts.into_iter().zip(&expected) {
+        assert_eq!(got_md5.as_deref(), Some(want_md5.as_str()));
+        assert_eq!(got_type.as_deref(), Some(*want_type));
+    }
+    assert!(
+        seen.iter()
+            .filter(|(m, ..)| !is_put(m))
+            .all(|(_, md5, _)| md5.is_none()),
+        "{seen:?}"
+    );
+    let policy_gets = seen
+        .iter()
+        .filter(|(m, ..)| m.trim_end_matches('=') == "GET policy")
+        .count();
+    assert_eq!(policy_gets, 1, "{seen:?}");
+}
+
+/// A missing bucket is a typed error, not "no configuration".
+#[tokio::test]
+async fn a_missing_bucket_is_an_error_not_none() {
+    for server in common::all_servers() {
+        let client = common::client(server);
+        let missing = newtera_testkit::unique_bucket("nosuch");
+        let kind = server.kind;
+        for err in [
+            client.get_bucket_versioning(&missing).await.unwrap_err(),
+            client.get_bucket_cors(&missing).await.unwrap_err(),
+        ] {
+            assert_eq!(err.code(), Some("NoSuchBucket"), "{kind:?}: {err:?}");
+        }
+        if server.caps().versioning {
+            for err in [
+                client.get_bucket_policy(&missing).await.unwrap_err(),
+                client.get_bucket_encryption(&missing).await.unwrap_err(),
+                client.get_object_lock_config(&missing).await.unwrap_err(),
+            ] {
+                assert_eq!(err.code(), Some("NoSuchBucket"), "{kind:?}: {err:?}");
+            }
+        }
+    }
+}

@@ -351,6 +351,9 @@ pub(crate) struct S3Request<'a> {
     pub(crate) payload: Option<PayloadHash>,
     pub(crate) region: Option<Arc<str>>,
     pub(crate) buffered_answer: bool,
+    /// How to tell a whole buffered answer from a damaged one; `None`: a
+    /// whole XML document (or nothing).
+    pub(crate) answer_check: Option<fn(&[u8]) -> bool>,
     pub(crate) idempotent: Option<bool>,
 }
 
@@ -367,6 +370,7 @@ impl<'a> S3Request<'a> {
             payload: None,
             region: None,
             buffered_answer: false,
+            answer_check: None,
             idempotent: None,
         }
     }
@@ -423,6 +427,12 @@ impl<'a> S3Request<'a> {
     /// S3 `<Error>` document as the error it is.
     pub(crate) fn buffered_answer(mut self) -> Self {
         self.buffered_answer = true;
+        self
+    }
+    /// A buffered answer that is not XML (a JSON policy, a body that is
+    /// ignored) is checked with `check` instead of as an XML document.
+    pub(crate) fn answer_check(mut self, check: fn(&[u8]) -> bool) -> Self {
+        self.answer_check = Some(check);
         self
     }
     pub(crate) fn idempotent(mut self, v: bool) -> Self {
@@ -494,7 +504,10 @@ impl Newtera {
         }
         if req.buffered_answer {
             ext.insert(BufferedAnswer);
-            ext.insert(AnswerCheck(newtera_xml::is_complete_document));
+            ext.insert(AnswerCheck(
+                req.answer_check
+                    .unwrap_or(newtera_xml::is_complete_document),
+            ));
         }
         Ok(http_req)
     }

@@ -95,6 +95,9 @@ pub(crate) fn put_request<'a>(
         .header(HeaderName::from_static("content-md5"), content_md5(&data))
         .signed_body(data)
         .buffered_answer()
+        // The answer's body is not used (S3 sends none; some servers send
+        // text such as `True`): only its status and an embedded error count.
+        .answer_check(|_| true)
         // Putting the same configuration twice leaves the same state.
         .idempotent(true)
 }
@@ -132,11 +135,29 @@ impl Newtera {
         subresource: &'static str,
         none_codes: &[&str],
     ) -> Result<Option<Bytes>> {
+        self.get_bucket_config_checked(op, bucket, subresource, none_codes, None)
+            .await
+    }
+
+    /// As [`Newtera::get_bucket_config`] for an answer that is not XML:
+    /// `check` tells a whole answer from one damaged in transit (which is
+    /// then fetched again, like a lost answer).
+    pub(crate) async fn get_bucket_config_checked(
+        &self,
+        op: &'static str,
+        bucket: &str,
+        subresource: &'static str,
+        none_codes: &[&str],
+        check: Option<fn(&[u8]) -> bool>,
+    ) -> Result<Option<Bytes>> {
         check_bucket_name(bucket)?;
-        let req = S3Request::new(op, Method::GET)
+        let mut req = S3Request::new(op, Method::GET)
             .bucket(bucket)
             .query(subresource, "")
             .buffered_answer();
+        if let Some(check) = check {
+            req = req.answer_check(check);
+        }
         match self.send(req).await {
             // Some servers answer "nothing configured" with an empty 2xx
             // (204 No Content) instead of an error code.

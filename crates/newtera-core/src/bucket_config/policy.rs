@@ -61,7 +61,7 @@ impl GetBucketPolicy {
         const OP: &str = "GetBucketPolicy";
         let Some(body) = self
             .client
-            .get_bucket_config(OP, &self.bucket, "policy", NO_POLICY)
+            .get_bucket_config_checked(OP, &self.bucket, "policy", NO_POLICY, Some(is_whole_json))
             .await?
         else {
             return Ok(None);
@@ -99,6 +99,13 @@ impl DeleteBucketPolicy {
     }
 }
 
+/// A policy answer arrived whole: one JSON value (or nothing).
+fn is_whole_json(body: &[u8]) -> bool {
+    body.is_empty()
+        || std::str::from_utf8(body)
+            .is_ok_and(|s| serde_json::from_str::<serde::de::IgnoredAny>(s).is_ok())
+}
+
 /// A policy is a JSON object (S3 checks the statements themselves).
 fn check_policy(policy: &str) -> Result<()> {
     match serde_json::from_str::<serde_json::Value>(policy) {
@@ -132,6 +139,15 @@ fn classify(e: &serde_json::Error) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cut_policy_answer_is_damaged() {
+        let policy = br#"{"Version":"2012-10-17","Statement":[]}"#;
+        assert!(is_whole_json(policy));
+        assert!(is_whole_json(b""));
+        assert!(!is_whole_json(&policy[..policy.len() - 1]));
+        assert!(!is_whole_json(b"{\"Version\":\"2012\xff\"}"));
+    }
 
     #[test]
     fn policy_must_be_a_json_object() {
