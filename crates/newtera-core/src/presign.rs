@@ -6,6 +6,9 @@
 //! the region is known (given to the builder, named by an AWS endpoint, or
 //! learnt earlier for the bucket); otherwise the bucket's region is
 //! discovered once, as for any request.
+//!
+//! An anonymous client (no credentials) gets the plain, unsigned URL, as the
+//! reference SDK gives: usable for public objects only.
 
 use std::borrow::Cow;
 use std::time::{Duration, SystemTime};
@@ -174,7 +177,12 @@ impl GetPresignedUrl {
         for (k, _) in self.extra_query.iter().chain(&self.response_headers) {
             check_query_key(k)?;
         }
-        let credentials = presign_credentials(&self.client, OP).await?;
+        // An anonymous client hands out the plain URL, unsigned, as the
+        // reference SDK does: it is what such a client can use itself.
+        let credentials = match self.client.inner.provider {
+            Some(_) => Some(presign_credentials(&self.client, OP).await?),
+            None => None,
+        };
         let region = self.client.region_for(Some(&self.bucket)).await?;
 
         let mut query: Vec<(Cow<'static, str>, String)> = self
@@ -190,6 +198,9 @@ impl GetPresignedUrl {
         let uri = inner
             .base
             .uri(Some(&self.bucket), Some(&self.object), &query, &region)?;
+        let Some(credentials) = credentials else {
+            return Ok(uri.to_string());
+        };
         let params = SigningParams {
             credentials: &credentials,
             region: &region,
@@ -245,7 +256,7 @@ fn check_query_key(key: &str) -> Result<()> {
 }
 
 /// The current credentials, or an error for an anonymous client (which has
-/// nothing to sign with: an unsigned URL would not be a presigned one).
+/// nothing to sign a POST policy with).
 pub(crate) async fn presign_credentials(client: &Newtera, op: &'static str) -> Result<Credentials> {
     let Some(provider) = &client.inner.provider else {
         return Err(Error::arg(
