@@ -22,10 +22,62 @@ pub(crate) fn test(args: &[String]) -> Result<(), Failure> {
         .args(args);
     with_servers(&mut all_targets);
     run(&mut all_targets)?;
+    // The certificate roots again with the platform-store feature.
+    let mut native = cargo();
+    native
+        .args(["test", "--test", "tls_roots", "--features", "native-roots"])
+        .args(args);
+    with_servers(&mut native);
+    run(&mut native)?;
     let mut doc = cargo();
     doc.args(["test", "--workspace", "--doc"]).args(args);
     with_servers(&mut doc);
     run(&mut doc)
+}
+
+/// `cargo check` of the facade with no default features, with each feature
+/// alone, and with all of them (what `cargo hack --each-feature` does),
+/// so that every feature builds on its own and adds to the others.
+fn each_feature() -> Result<(), Failure> {
+    let manifest = std::fs::read_to_string("crates/newtera/Cargo.toml")
+        .map_err(|e| Failure::new(format!("cannot read crates/newtera/Cargo.toml: {e}")))?;
+    let features = facade_features(&manifest);
+    if features.is_empty() {
+        return Err(Failure::new("no [features] in crates/newtera/Cargo.toml"));
+    }
+    let check = |extra: &[&str]| {
+        run(cargo()
+            .args(["check", "-p", "newtera", "--all-targets"])
+            .args(extra))
+    };
+    check(&["--no-default-features"])?;
+    for f in &features {
+        check(&["--no-default-features", "--features", f])?;
+    }
+    check(&["--all-features"])
+}
+
+/// The feature names of a `[features]` table (`default` left out).
+fn facade_features(manifest: &str) -> Vec<String> {
+    let mut in_features = false;
+    let mut out = Vec::new();
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_features = line == "[features]";
+            continue;
+        }
+        if !in_features || line.starts_with('#') {
+            continue;
+        }
+        if let Some((name, _)) = line.split_once('=') {
+            let name = name.trim();
+            if !name.is_empty() && name != "default" {
+                out.push(name.to_owned());
+            }
+        }
+    }
+    out
 }
 
 /// The environment's `NO_PROXY` (or `no_proxy`) plus the loopback names.
@@ -58,6 +110,7 @@ pub(crate) fn ci(args: &[String]) -> Result<(), Failure> {
         }
     };
     step("test", test(args));
+    step("features", each_feature());
     step("fmt", run(cargo().args(["fmt", "--all", "--check"])));
     step(
         "clippy",
@@ -89,5 +142,16 @@ pub(crate) fn ci(args: &[String]) -> Result<(), Failure> {
             first.message = format!("ci failed, first at `{name}`: {}", first.message);
             Err(first)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::facade_features;
+
+    #[test]
+    fn reads_the_feature_names() {
+        let m = "[package]\nname = \"x\"\n\n[features]\n# c\ndefault = [\"a\"]\na = []\nb = [\"dep:c\"]\n\n[lints]\nworkspace = true\n";
+        assert_eq!(facade_features(m), ["a", "b"]);
     }
 }

@@ -25,7 +25,8 @@ commands:
                     tinyproxy (apt-get) unless on PATH
   test [ARGS]       install-servers, then `cargo test --workspace --all-targets ARGS`
                     and `cargo test --workspace --doc ARGS` against real servers
-  ci [ARGS]         test, then fmt --check, clippy -D warnings, doc -D warnings,
+  ci [ARGS]         test, then cargo check of each facade feature, fmt --check,
+                    clippy -D warnings, doc -D warnings,
                     fuzz --seconds 5
   fuzz [--seconds N] [TARGET...]
                     build the fuzz/ targets (cargo-fuzz in $NEWTERA_CACHE), run each N s

@@ -32,6 +32,37 @@
 //! (the tower stack with signing and retries) and `newtera-core`
 //! (the operations).
 
+//! ## Cargo features
+//!
+//! Every feature only adds to what the others do; any combination builds.
+//!
+//! | feature | default | adds |
+//! |---|---|---|
+//! | `webpki-roots` | yes | trusts Mozilla's root certificates, compiled in (the `webpki-roots` crate): the same roots on every machine |
+//! | `native-roots` | no | trusts the platform's certificate store too (`rustls-native-certs`: the system bundle on Linux, the keychain on macOS, the Windows store) |
+//!
+//! Whatever the features, `SSL_CERT_FILE` names a PEM bundle to trust as
+//! well (with `native-roots` it replaces the platform store, and
+//! `SSL_CERT_DIR` is read too, as OpenSSL does), and
+//! [`NewteraBuilder::add_root_certificate_pem`] adds one more CA. With
+//! neither roots feature, only those are trusted.
+//!
+//! ## Proxies
+//!
+//! By default requests go through the proxies the environment names
+//! (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, with `NO_PROXY` exceptions,
+//! lower case too): HTTPS in a `CONNECT` tunnel, plain HTTP in absolute
+//! form. [`NewteraBuilder::proxy`] names one explicitly and
+//! [`NewteraBuilder::no_proxy`] turns proxies off.
+//!
+//! ## Tracing
+//!
+//! With a [`tracing`](https://docs.rs/tracing) subscriber at `debug` level,
+//! each S3 request is a `newtera.request` span (operation, bucket, key)
+//! holding one `newtera.attempt` span per attempt (attempt number, method,
+//! status, `x-amz-request-id`, bytes sent and received, duration, and why it
+//! was retried). No field holds a credential, a signature or a query string.
+
 pub use newtera_core::*;
 pub use newtera_xml as xml;
 

@@ -9,7 +9,7 @@ use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme
 
 use crate::error::{ErrorKind, TransportError};
 
-/// Builds the TLS configuration: webpki roots plus `extra_pems`, or no
+/// Builds the TLS configuration: the roots of [`root_store`], or no
 /// certificate check at all when `cert_check` is false.
 pub(crate) fn client_config(
     cert_check: bool,
@@ -22,26 +22,7 @@ pub(crate) fn client_config(
             TransportError::with_source(ErrorKind::Tls, e).context("TLS protocol versions")
         })?;
     let config = if cert_check {
-        let mut roots = RootCertStore::empty();
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        for pem in extra_pems {
-            let mut found = false;
-            for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
-                let cert = cert.map_err(|e| {
-                    TransportError::with_source(ErrorKind::Config, e)
-                        .context("invalid PEM root certificate")
-                })?;
-                roots.add(cert).map_err(|e| {
-                    TransportError::with_source(ErrorKind::Config, e)
-                        .context("invalid root certificate")
-                })?;
-                found = true;
-            }
-            if !found {
-                return Err(TransportError::new(ErrorKind::Config)
-                    .context("no certificate in the PEM root certificate"));
-            }
-        }
+        let roots = root_store(extra_pems, std::env::var_os("SSL_CERT_FILE").as_deref())?;
         builder.with_root_certificates(roots).with_no_client_auth()
     } else {
         builder
@@ -50,6 +31,67 @@ pub(crate) fn client_config(
             .with_no_client_auth()
     };
     Ok(config)
+}
+
+/// The trusted roots: Mozilla's (feature `webpki-roots`, default), the
+/// platform store (feature `native-roots`), the certificates of the PEM file
+/// `ssl_cert_file` (`SSL_CERT_FILE`), and `extra_pems`.
+///
+/// With `native-roots`, rustls-native-certs reads `SSL_CERT_FILE` (and
+/// `SSL_CERT_DIR`) itself, instead of the platform store, as OpenSSL does.
+fn root_store(
+    extra_pems: &[Vec<u8>],
+    ssl_cert_file: Option<&std::ffi::OsStr>,
+) -> Result<RootCertStore, TransportError> {
+    let mut roots = RootCertStore::empty();
+    #[cfg(feature = "webpki-roots")]
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    #[cfg(feature = "native-roots")]
+    {
+        let _ = ssl_cert_file;
+        // Certificates of the store that rustls cannot parse are skipped,
+        // like an unreadable store: the other roots still apply.
+        let native = rustls_native_certs::load_native_certs();
+        for e in &native.errors {
+            tracing::debug!(error = %e, "skipping part of the platform certificate store");
+        }
+        let (added, skipped) = roots.add_parsable_certificates(native.certs);
+        tracing::debug!(added, skipped, "platform root certificates");
+    }
+    #[cfg(not(feature = "native-roots"))]
+    if let Some(path) = ssl_cert_file.filter(|p| !p.is_empty()) {
+        let pem = std::fs::read(path).map_err(|e| {
+            TransportError::with_source(ErrorKind::Config, e)
+                .context("cannot read the SSL_CERT_FILE root certificates")
+        })?;
+        add_pem(&mut roots, &pem, "invalid PEM in SSL_CERT_FILE")?;
+    }
+    for pem in extra_pems {
+        add_pem(&mut roots, pem, "invalid PEM root certificate")?;
+    }
+    Ok(roots)
+}
+
+/// Adds every certificate of `pem`; none at all is an error too.
+fn add_pem(
+    roots: &mut RootCertStore,
+    pem: &[u8],
+    what: &'static str,
+) -> Result<(), TransportError> {
+    let mut found = false;
+    for cert in rustls_pemfile::certs(&mut &pem[..]) {
+        let cert =
+            cert.map_err(|e| TransportError::with_source(ErrorKind::Config, e).context(what))?;
+        roots.add(cert).map_err(|e| {
+            TransportError::with_source(ErrorKind::Config, e).context("invalid root certificate")
+        })?;
+        found = true;
+    }
+    if found {
+        Ok(())
+    } else {
+        Err(TransportError::new(ErrorKind::Config).context(what))
+    }
 }
 
 /// Accepts any server certificate, but still checks that the server holds the
@@ -116,6 +158,38 @@ mod tests {
     fn builds_with_and_without_check() {
         assert!(client_config(true, &[]).is_ok());
         assert!(client_config(false, &[]).is_ok());
+    }
+
+    #[test]
+    fn roots_follow_the_features() {
+        let roots = root_store(&[], None).map(|r| r.len()).unwrap_or(0);
+        if cfg!(feature = "webpki-roots") {
+            assert!(roots >= webpki_count(), "{roots}");
+        }
+    }
+
+    fn webpki_count() -> usize {
+        #[cfg(feature = "webpki-roots")]
+        return webpki_roots::TLS_SERVER_ROOTS.len();
+        #[cfg(not(feature = "webpki-roots"))]
+        0
+    }
+
+    #[cfg(not(feature = "native-roots"))]
+    #[test]
+    fn ssl_cert_file_is_read() {
+        let missing = std::ffi::OsStr::new("/nonexistent/newtera-ca.pem");
+        let e = root_store(&[], Some(missing)).err().map(|e| e.kind());
+        assert_eq!(e, Some(ErrorKind::Config));
+        let dir = std::env::temp_dir().join(format!("newtera-tls-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let bad = dir.join("bad.pem");
+        let _ = std::fs::write(&bad, b"no certificate here");
+        let e = root_store(&[], Some(bad.as_os_str()))
+            .err()
+            .map(|e| e.kind());
+        assert_eq!(e, Some(ErrorKind::Config));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
