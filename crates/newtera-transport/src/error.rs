@@ -21,8 +21,11 @@ pub enum ErrorKind {
     /// DNS failure, connect timeout). **Retried.**
     Connect,
     /// The per-attempt deadline passed before the response head (or a
-    /// buffered error body) arrived. **Retried only for idempotent requests**
-    /// (see [`Idempotency`](crate::Idempotency)).
+    /// buffered error body) arrived, or a response body stayed silent for
+    /// longer than the read timeout. **Retried only for idempotent requests**
+    /// (see [`Idempotency`](crate::Idempotency)), and only while the
+    /// response is still inside the retry loop (a buffered answer); a
+    /// streamed body's timeout reaches the caller.
     Timeout,
     /// The connection broke mid-exchange: reset by the peer, broken pipe,
     /// unexpected end of file or an incomplete HTTP message. **Retried only
