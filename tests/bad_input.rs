@@ -26,8 +26,12 @@ async fn invalid_arguments_are_typed_errors_and_nothing_is_sent() {
             client.make_bucket("ab").await.unwrap_err(),
         ),
         (
-            "bucket name: uppercase",
-            client.put_object("Bucket", "k", "v").await.unwrap_err(),
+            "bucket name: uppercase (new bucket)",
+            client.make_bucket("Bucket").await.unwrap_err(),
+        ),
+        (
+            "bucket name: starts with a hyphen",
+            client.put_object("-bucket", "k", "v").await.unwrap_err(),
         ),
         (
             "bucket name: IP address",

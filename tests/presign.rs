@@ -392,7 +392,7 @@ async fn bad_arguments_are_refused_before_anything_is_sent() {
         client
             .presigned_get_object("b-1", "k")
             .response_headers([("x-amz-security-token", "t")]),
-        client.presigned_put_object("Bad_Bucket", "k"),
+        client.presigned_put_object("-bad-bucket", "k"),
         client.presigned_put_object("b-1", ""),
         client
             .get_presigned_url(Method::DELETE, "b-1", "k")

@@ -7,7 +7,7 @@ use http::{HeaderName, HeaderValue, Method};
 
 use crate::client::{Newtera, S3Request, DEFAULT_REGION};
 use crate::error::{Error, Result};
-use crate::validate::check_bucket_name;
+use crate::validate::{check_aws_bucket_name, check_bucket_name, check_new_bucket_name};
 use crate::{into_future, time};
 
 /// A bucket, as `list_buckets` reports it.
@@ -138,7 +138,20 @@ impl MakeBucket {
 
     /// Sends the request.
     pub async fn send(self) -> Result<()> {
-        check_bucket_name(&self.bucket)?;
+        check_new_bucket_name(&self.bucket)?;
+        if self.client.is_aws() {
+            check_aws_bucket_name(&self.bucket, true)?;
+        }
+        if let Some(loc) = self
+            .location
+            .as_deref()
+            .filter(|l| !crate::url::is_valid_region(l))
+        {
+            return Err(Error::arg(
+                "location",
+                format!("{loc:?} is not a region name"),
+            ));
+        }
         let client_region = self.client.region().map(str::to_owned);
         if let (Some(loc), Some(cr)) = (&self.location, &client_region) {
             if loc != cr {

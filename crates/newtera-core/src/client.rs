@@ -16,11 +16,12 @@ use newtera_transport::{
 use crate::checksum::ChecksumAlgorithm;
 use crate::error::{Error, Result, S3Error};
 use crate::url::BaseUrl;
+use crate::validate::check_aws_bucket_name;
 
 /// The region used when none is configured or discoverable.
 pub const DEFAULT_REGION: &str = "us-east-1";
 /// Largest error document we read from a server.
-const ERROR_BODY_LIMIT: usize = 1 << 20;
+pub(crate) const ERROR_BODY_LIMIT: usize = 1 << 20;
 
 /// An S3 client.
 ///
@@ -58,7 +59,7 @@ pub(crate) struct Inner {
     pub(crate) checksum: Option<ChecksumAlgorithm>,
     pub(crate) resume_attempts: u32,
     pub(crate) strict_integrity: bool,
-    regions: RwLock<HashMap<String, Arc<str>>>,
+    pub(crate) regions: RwLock<HashMap<String, Arc<str>>>,
 }
 
 impl fmt::Debug for Newtera {
@@ -87,6 +88,7 @@ pub struct NewteraBuilder {
     checksum: Option<ChecksumAlgorithm>,
     resume_attempts: u32,
     strict_integrity: bool,
+    virtual_style: Option<bool>,
     transport: TransportBuilder,
 }
 
@@ -119,6 +121,7 @@ impl Newtera {
             checksum: Some(ChecksumAlgorithm::Crc64Nvme),
             resume_attempts: 5,
             strict_integrity: false,
+            virtual_style: None,
             transport: Transport::builder(),
         }
     }
@@ -144,6 +147,11 @@ impl Newtera {
     pub fn is_secure(&self) -> bool {
         self.inner.base.https
     }
+
+    /// True for an Amazon S3 endpoint (whose bucket naming rules apply).
+    pub(crate) fn is_aws(&self) -> bool {
+        self.inner.base.aws.is_some()
+    }
 }
 
 impl NewteraBuilder {
@@ -167,7 +175,14 @@ impl NewteraBuilder {
         self.secure = v;
         self
     }
-    /// Region of the buckets; when set, region discovery is skipped.
+    /// Region of the buckets; when set, region discovery is skipped and
+    /// every request is signed for it (a redirect to another region then
+    /// ends in an error naming that region). Without it, the region is the
+    /// one the endpoint names (`s3.eu-west-1.amazonaws.com`), else it is
+    /// discovered per bucket with GetBucketLocation (`us-east-1` for an
+    /// anonymous client, which never sends GetBucketLocation), and a
+    /// redirect to another region updates the cache and is followed once.
+    /// [`build`](Self::build) refuses a malformed region name.
     pub fn region(mut self, v: impl Into<String>) -> Self {
         self.region = Some(v.into());
         self
@@ -293,9 +308,24 @@ impl NewteraBuilder {
         self
     }
 
+    /// Addresses buckets as `bucket.host` (virtual-host style) when `true`,
+    /// as `host/bucket` (path style) when `false`. Default: virtual-host
+    /// style for Amazon S3 and Aliyun OSS endpoints, path style elsewhere;
+    /// set `true` for servers that address buckets by DNS name (MinIO with a
+    /// domain). Whatever the setting, names that cannot be part of a host
+    /// name (upper case, `_`, dots over HTTPS), CreateBucket and
+    /// GetBucketLocation use path style.
+    pub fn virtual_style(mut self, v: bool) -> Self {
+        self.virtual_style = Some(v);
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Newtera> {
-        let base = BaseUrl::parse(&self.endpoint, self.secure)?;
+        let mut base = BaseUrl::parse(&self.endpoint, self.secure, self.region.as_deref())?;
+        if let Some(v) = self.virtual_style {
+            base.set_virtual_style(v);
+        }
         let provider: Option<Arc<dyn Provider>> =
             match (self.credentials, self.access_key, self.secret_key) {
                 (Some(p), _, _) => Some(p),
@@ -310,9 +340,7 @@ impl NewteraBuilder {
                     return Err(Error::arg("access_key", "a secret key needs an access key"))
                 }
             };
-        let region = self
-            .region
-            .or_else(|| base.aws.as_ref().and_then(|a| a.region.clone()));
+        let region = base.region.clone();
         let anonymous = provider.is_none();
         let transport = self
             .transport
@@ -439,22 +467,57 @@ impl<'a> S3Request<'a> {
         self.idempotent = Some(v);
         self
     }
+    /// A copy to send again (after a region redirect), or `None` when the
+    /// body is a stream that cannot be replayed.
+    pub(crate) fn try_clone(&self) -> Option<Self> {
+        Some(S3Request {
+            op: self.op,
+            method: self.method.clone(),
+            bucket: self.bucket,
+            object: self.object,
+            query: self.query.clone(),
+            headers: self.headers.clone(),
+            body: self.body.try_clone()?,
+            payload: self.payload.clone(),
+            region: self.region.clone(),
+            buffered_answer: self.buffered_answer,
+            answer_check: self.answer_check,
+            idempotent: self.idempotent,
+        })
+    }
 }
 
 impl Newtera {
     /// Sends `req` and turns an S3 error answer into [`Error::S3`].
+    ///
+    /// A request signed for a region the client discovered (not one the
+    /// user or the operation gave) that the server redirects to another
+    /// region is sent once more in that region, which is cached for the
+    /// bucket (see `region.rs`).
     pub(crate) async fn send(&self, req: S3Request<'_>) -> Result<HttpResponse> {
-        let region = match req.region.clone() {
-            Some(r) => r,
-            None => self.region_for(req.bucket).await?,
+        if let Some(bucket) = req.bucket.filter(|_| self.is_aws()) {
+            check_aws_bucket_name(bucket, false)?;
+        }
+        if let Some(r) = req.region.clone().or_else(|| self.inner.region.clone()) {
+            return self.send_in(req, r).await;
+        }
+        let region = self.region_for(req.bucket).await?;
+        let Some(bucket) = req.bucket else {
+            return self.send_in(req, region).await;
         };
-        self.send_in(req, region).await
+        let (again, method) = (req.try_clone(), req.method.clone());
+        let first = self.send_in(req, region).await;
+        self.follow_redirect(bucket, &method, first, again).await
     }
 
     /// Sends `req` signed for `region`.
-    async fn send_in(&self, req: S3Request<'_>, region: Arc<str>) -> Result<HttpResponse> {
+    pub(crate) async fn send_in(
+        &self,
+        req: S3Request<'_>,
+        region: Arc<str>,
+    ) -> Result<HttpResponse> {
         let (op, bucket, object, method) = (req.op, req.bucket, req.object, req.method.clone());
-        let http_req = self.build_http(req, region)?;
+        let http_req = self.build_http(req, region.clone())?;
         let resp = self
             .inner
             .transport
@@ -466,7 +529,7 @@ impl Newtera {
             return Ok(resp);
         }
         let err = self
-            .error_from_response(op, &method, bucket, object, resp)
+            .error_from_response(op, &method, bucket, object, &region, resp)
             .await;
         if let (Some(bucket), Error::S3(e)) = (bucket, &err) {
             if e.code == "NoSuchBucket" {
@@ -480,7 +543,7 @@ impl Newtera {
         let uri = self
             .inner
             .base
-            .uri(req.bucket, req.object, &req.query, &region)?;
+            .uri(&req.method, req.bucket, req.object, &req.query, &region)?;
         let mut http_req = http::Request::new(req.body);
         *http_req.method_mut() = req.method;
         *http_req.uri_mut() = uri;
@@ -518,6 +581,7 @@ impl Newtera {
         method: &Method,
         bucket: Option<&str>,
         object: Option<&str>,
+        region: &str,
         resp: HttpResponse,
     ) -> Error {
         let (parts, body) = resp.into_parts();
@@ -539,6 +603,8 @@ impl Newtera {
             status: parts.status,
             op,
             attempts: parts.extensions.get::<Attempts>().map_or(1, |a| a.0),
+            region: Some(region.to_owned()),
+            bucket_region: header("x-amz-bucket-region"),
         };
         let bytes = if method == Method::HEAD {
             bytes::Bytes::new()
@@ -555,6 +621,7 @@ impl Newtera {
                 err.resource = doc.resource;
                 err.request_id = doc.request_id.or(err.request_id);
                 err.host_id = doc.host_id.or(err.host_id);
+                err.bucket_region = err.bucket_region.or(doc.region);
             }
             _ => {
                 let (code, message) =
@@ -564,61 +631,6 @@ impl Newtera {
             }
         }
         Error::S3(Box::new(err))
-    }
-
-    /// The region to sign requests for `bucket` with.
-    pub(crate) async fn region_for(&self, bucket: Option<&str>) -> Result<Arc<str>> {
-        if let Some(r) = &self.inner.region {
-            return Ok(r.clone());
-        }
-        let Some(bucket) = bucket else {
-            return Ok(Arc::from(DEFAULT_REGION));
-        };
-        if let Some(r) = self.cached_region(bucket) {
-            return Ok(r);
-        }
-        let req = S3Request::new("GetBucketLocation", Method::GET)
-            .bucket(bucket)
-            .query("location", "")
-            .buffered_answer();
-        let resp = self.send_in(req, Arc::from(DEFAULT_REGION)).await?;
-        let body = resp
-            .into_body()
-            .collect(ERROR_BODY_LIMIT)
-            .await
-            .map_err(Error::transport("GetBucketLocation"))?;
-        let region = newtera_xml::parse_location_constraint(&body)
-            .map_err(Error::xml("GetBucketLocation"))?;
-        let region: Arc<str> = match region.as_deref() {
-            None | Some("") => Arc::from(DEFAULT_REGION),
-            Some("EU") => Arc::from("eu-west-1"),
-            Some(r) => Arc::from(r),
-        };
-        self.remember_region(bucket, &region);
-        Ok(region)
-    }
-
-    pub(crate) fn cached_region(&self, bucket: &str) -> Option<Arc<str>> {
-        self.inner
-            .regions
-            .read()
-            .ok()
-            .and_then(|m| m.get(bucket).cloned())
-    }
-
-    pub(crate) fn remember_region(&self, bucket: &str, region: &Arc<str>) {
-        if self.inner.region.is_some() {
-            return;
-        }
-        if let Ok(mut m) = self.inner.regions.write() {
-            m.insert(bucket.to_owned(), region.clone());
-        }
-    }
-
-    pub(crate) fn forget_region(&self, bucket: &str) {
-        if let Ok(mut m) = self.inner.regions.write() {
-            m.remove(bucket);
-        }
     }
 }
 

@@ -86,7 +86,7 @@ impl ObjectHeaders<'_> {
                 "x-amz-object-lock-mode",
                 HeaderValue::from_static(r.mode.as_str()),
             );
-            let date = r.date_iso8601();
+            let date = r.date_iso8601()?;
             h.insert(
                 "x-amz-object-lock-retain-until-date",
                 HeaderValue::from_str(&date).map_err(|_| Error::arg("retention", "bad date"))?,

@@ -23,11 +23,15 @@ mod object_config;
 mod post_policy;
 mod presign;
 mod put;
+mod region;
 mod time;
 mod types;
 mod uploads;
 mod url;
 mod validate;
+
+#[cfg(test)]
+mod proptests;
 
 pub use bucket::{Bucket, BucketExists, ListBuckets, MakeBucket, RemoveBucket};
 pub use bucket_config::*;
@@ -58,7 +62,7 @@ pub use types::{
     SseCustomerKey, SseKms, SseS3, Tags,
 };
 pub use uploads::{IncompleteUpload, ListIncompleteUploads, RemoveIncompleteUpload};
-pub use validate::{check_bucket_name, check_object_name};
+pub use validate::{check_bucket_name, check_new_bucket_name, check_object_name};
 
 pub use newtera_signer as signer;
 pub use newtera_transport as transport;

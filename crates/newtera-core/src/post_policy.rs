@@ -341,7 +341,13 @@ impl PresignedPostPolicy {
         }
         let url = inner
             .base
-            .uri(Some(&policy.bucket), None, &[], &region)?
+            .uri(
+                &http::Method::POST,
+                Some(&policy.bucket),
+                None,
+                &[],
+                &region,
+            )?
             .to_string();
         Ok(PostPolicyForm { url, form_data })
     }
@@ -433,7 +439,7 @@ mod tests {
                 .remove_equals_condition("$key")
         ));
         assert!(refused(
-            &PostPolicy::new("Not_A_Bucket", SystemTime::now()).add_equals_condition("key", "k")
+            &PostPolicy::new("-not-a-bucket", SystemTime::now()).add_equals_condition("key", "k")
         ));
         let far = SystemTime::UNIX_EPOCH + Duration::from_secs(300_000_000_000);
         assert!(refused(

@@ -195,9 +195,13 @@ impl GetPresignedUrl {
             query.push((Cow::Borrowed("versionId"), v));
         }
         let inner = &self.client.inner;
-        let uri = inner
-            .base
-            .uri(Some(&self.bucket), Some(&self.object), &query, &region)?;
+        let uri = inner.base.uri(
+            &self.method,
+            Some(&self.bucket),
+            Some(&self.object),
+            &query,
+            &region,
+        )?;
         let Some(credentials) = credentials else {
             return Ok(uri.to_string());
         };

@@ -81,10 +81,21 @@ pub(crate) fn format_http_date(t: SystemTime) -> String {
     httpdate::fmt_http_date(t)
 }
 
-/// Formats a timestamp as ISO 8601 with milliseconds, UTC (`2026-01-01T00:00:00.000Z`).
-pub(crate) fn format_iso8601(t: SystemTime) -> String {
+/// Formats a timestamp as ISO 8601 with milliseconds, UTC
+/// (`2026-01-01T00:00:00.000Z`); `None` for an instant outside the years
+/// 0000 to 9999, which the format cannot hold.
+pub(crate) fn format_iso8601(t: SystemTime) -> Option<String> {
+    // Beyond the years `time` can represent, converting would panic.
+    let secs: i64 = match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).ok()?,
+        Err(e) => i64::try_from(e.duration().as_secs()).ok()?.checked_neg()?,
+    };
+    // 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
+    if !(-62_167_219_200..=253_402_300_799).contains(&secs) {
+        return None;
+    }
     let dt = OffsetDateTime::from(t);
-    format!(
+    Some(format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
         dt.year(),
         u8::from(dt.month()),
@@ -93,7 +104,7 @@ pub(crate) fn format_iso8601(t: SystemTime) -> String {
         dt.minute(),
         dt.second(),
         dt.millisecond()
-    )
+    ))
 }
 
 #[cfg(test)]
@@ -105,7 +116,7 @@ mod tests {
     fn round_trip() {
         let t = parse_iso8601("2009-10-12T17:50:30.000Z").unwrap();
         assert_eq!(t, UNIX_EPOCH + Duration::from_secs(1_255_369_830));
-        assert_eq!(format_iso8601(t), "2009-10-12T17:50:30.000Z");
+        assert_eq!(format_iso8601(t).unwrap(), "2009-10-12T17:50:30.000Z");
         assert_eq!(parse_http_date("Mon, 12 Oct 2009 17:50:30 GMT"), Some(t));
         assert!(parse_iso8601("yesterday").is_none());
     }

@@ -456,9 +456,15 @@ impl Retention {
     }
 
     /// The retain-until date as S3 writes it (`2030-01-01T00:00:00.000Z`);
-    /// call [`Retention::check`] first.
-    pub(crate) fn date_iso8601(&self) -> String {
-        crate::time::format_iso8601(self.retain_until_date)
+    /// call [`Retention::check`] first (a date the format cannot hold is an
+    /// error here too, never a panic).
+    pub(crate) fn date_iso8601(&self) -> Result<String> {
+        crate::time::format_iso8601(self.retain_until_date).ok_or_else(|| {
+            Error::arg(
+                "retention",
+                "the retain-until date must lie between the years 0000 and 9999",
+            )
+        })
     }
 }
 

@@ -1,10 +1,19 @@
 //! Endpoint parsing and request URL building (path style or virtual-host style).
+//!
+//! The Amazon S3 host forms (regional, legacy `s3-REGION`, FIPS, dual-stack,
+//! Transfer Acceleration, `s3-external-1`, GovCloud, China, VPC endpoints)
+//! are understood by [`aws`](self::aws); everything else is a plain host
+//! whose requests always go to that host.
 
+mod aws;
+
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use http::Uri;
+use http::{Method, Uri};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
+pub(crate) use self::aws::AwsHost;
 use crate::error::{Error, Result};
 
 /// Everything but the unreserved characters of RFC 3986 (`A-Z a-z 0-9 - _ . ~`).
@@ -50,25 +59,26 @@ pub(crate) struct BaseUrl {
     pub(crate) port: Option<u16>,
     /// Set for Amazon S3 hosts.
     pub(crate) aws: Option<AwsHost>,
+    /// The region the client uses: the one given by the user, else the one
+    /// the host names (`s3.eu-west-1.amazonaws.com`, an ELB host).
+    pub(crate) region: Option<String>,
+    /// Buckets go into the host name (`bucket.host`) where they can.
+    virtual_style: bool,
     /// `scheme://host[:port]`, rendered once, for endpoints whose host does
-    /// not depend on the region or bucket (every non-AWS endpoint).
+    /// not depend on the region or bucket (non-AWS endpoints in path style).
     origin: Option<String>,
 }
 
-/// What we know about an Amazon S3 endpoint.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct AwsHost {
-    /// Region named by the host (`s3.eu-west-1.amazonaws.com`), if any.
-    pub(crate) region: Option<String>,
-    pub(crate) dualstack: bool,
-    pub(crate) accelerate: bool,
-    /// `amazonaws.com` or `amazonaws.com.cn`.
-    pub(crate) domain: &'static str,
+/// Is `region` a well-formed region name (letters, digits, `-` and `_`,
+/// 1 to 63 characters, not starting or ending with `-` or `_`)?
+pub(crate) fn is_valid_region(region: &str) -> bool {
+    aws::is_host_label(region)
 }
 
 impl BaseUrl {
-    /// Parses `host`, `host:port` or a URL `http(s)://host[:port][/]`.
-    pub(crate) fn parse(endpoint: &str, secure: bool) -> Result<Self> {
+    /// Parses `host`, `host:port` or a URL `http(s)://host[:port][/]`, with
+    /// the region the user configured, if any.
+    pub(crate) fn parse(endpoint: &str, secure: bool, region: Option<&str>) -> Result<Self> {
         let bad = |reason: &str| Error::InvalidEndpoint {
             endpoint: endpoint.to_owned(),
             reason: reason.to_owned(),
@@ -108,54 +118,75 @@ impl BaseUrl {
         if authority.contains(':') && !authority.ends_with(']') && parsed.port_u16().is_none() {
             return Err(bad("invalid port"));
         }
+        if let Some(r) = region {
+            if !is_valid_region(r) {
+                return Err(Error::arg(
+                    "region",
+                    format!(
+                        "{r:?} is not a region name (letters, digits, '-' and '_', \
+                         at most 63, not starting or ending with '-' or '_')"
+                    ),
+                ));
+            }
+        }
         let port = parsed
             .port_u16()
             .filter(|p| !((https && *p == 443) || (!https && *p == 80)));
-        let aws = AwsHost::detect(&host);
+        let detected = aws::detect(&host, https, region).map_err(|reason| bad(&reason))?;
+        let virtual_style = detected.aws.is_some() || host.ends_with("aliyuncs.com");
         let mut base = BaseUrl {
             https,
             host,
             port,
-            aws,
+            aws: detected.aws,
+            region: region.map(str::to_owned).or(detected.region),
+            virtual_style,
             origin: None,
         };
-        if base.aws.is_none() {
-            let mut origin = String::new();
-            base.push_origin(&mut origin, &base.host);
-            base.origin = Some(origin);
-        }
+        base.render_origin();
         Ok(base)
     }
 
-    /// True when `bucket` is addressed as `bucket.host` rather than `host/bucket`.
-    pub(crate) fn virtual_style(&self, bucket: &str) -> bool {
-        // Dots in a bucket name break TLS wildcard certificates.
-        self.aws.is_some() && (!self.https || !bucket.contains('.'))
+    /// Forces virtual-host style (`bucket.host`) on or off, for servers that
+    /// address buckets by DNS name (MinIO with a domain, Aliyun OSS) or that
+    /// only know paths.
+    pub(crate) fn set_virtual_style(&mut self, on: bool) {
+        self.virtual_style = on;
+        self.render_origin();
     }
 
-    /// The host (without bucket) to send requests for `region` to.
-    fn service_host(&self, region: &str) -> String {
-        match &self.aws {
-            None => self.host.clone(),
-            Some(aws) if aws.accelerate => {
-                let ds = if aws.dualstack { ".dualstack" } else { "" };
-                format!("s3-accelerate{ds}.{}", aws.domain)
-            }
-            // The endpoint named no region (`s3.amazonaws.com`): it is
-            // us-east-1's own, so requests for us-east-1 keep it as given.
-            Some(aws)
-                if aws.region.is_none()
-                    && !aws.dualstack
-                    && aws.domain == "amazonaws.com"
-                    && region == "us-east-1" =>
-            {
-                "s3.amazonaws.com".to_owned()
-            }
-            Some(aws) => {
-                let ds = if aws.dualstack { "dualstack." } else { "" };
-                format!("s3.{ds}{region}.{}", aws.domain)
-            }
+    fn render_origin(&mut self) {
+        self.origin = None;
+        if self.aws.is_none() {
+            let mut origin = String::new();
+            self.push_origin(&mut origin, &self.host);
+            self.origin = Some(origin);
         }
+    }
+
+    /// True when `bucket` is addressed as `bucket.host` rather than
+    /// `host/bucket` for a request with `method`, `object` and `query`.
+    pub(crate) fn virtual_style(
+        &self,
+        method: &Method,
+        bucket: &str,
+        object: Option<&str>,
+        query: &[(Cow<'static, str>, String)],
+    ) -> bool {
+        if !self.virtual_style {
+            return false;
+        }
+        // CreateBucket and GetBucketLocation are sent in path style, as the
+        // reference SDK does (Amazon S3 answers both for any bucket there).
+        let create_bucket = method == Method::PUT && object.is_none() && query.is_empty();
+        let location = query.iter().any(|(k, _)| k == "location");
+        // Dots in a bucket name break TLS wildcard certificates; upper case,
+        // `_` and `:` (legacy names) cannot be in a host name at all.
+        let dns_name = bucket
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+        let dotted_tls = self.https && bucket.contains('.');
+        !(create_bucket || location || dotted_tls || !dns_name)
     }
 
     /// Writes `scheme://host[:port]`.
@@ -182,13 +213,14 @@ impl BaseUrl {
     /// that the `Uri` then owns, without a copy.
     pub(crate) fn uri(
         &self,
+        method: &Method,
         bucket: Option<&str>,
         object: Option<&str>,
-        query: &[(std::borrow::Cow<'static, str>, String)],
+        query: &[(Cow<'static, str>, String)],
         region: &str,
     ) -> Result<Uri> {
         let (in_host, in_path) = match bucket {
-            Some(b) if self.virtual_style(b) => (Some(b), None),
+            Some(b) if self.virtual_style(method, b, object, query) => (Some(b), None),
             b => (None, b),
         };
         let mut s = String::with_capacity(
@@ -200,12 +232,14 @@ impl BaseUrl {
         match (&self.origin, in_host) {
             (Some(origin), None) => s.push_str(origin),
             _ => {
-                let host = self.service_host(region);
-                let host = match in_host {
-                    Some(b) => format!("{b}.{host}"),
-                    None => host,
+                let host = match &self.aws {
+                    None => Cow::Borrowed(self.host.as_str()),
+                    Some(aws) => Cow::Owned(aws.host_for(bucket, in_host.is_none(), region)?),
                 };
-                self.push_origin(&mut s, &host);
+                match in_host {
+                    Some(b) => self.push_origin(&mut s, &format!("{b}.{host}")),
+                    None => self.push_origin(&mut s, &host),
+                }
             }
         }
         s.push('/');
@@ -255,103 +289,19 @@ fn is_bare_subresource(key: &str) -> bool {
     )
 }
 
-impl AwsHost {
-    fn detect(host: &str) -> Option<AwsHost> {
-        let (stem, domain) = if let Some(stem) = host.strip_suffix(".amazonaws.com") {
-            (stem, "amazonaws.com")
-        } else if let Some(stem) = host.strip_suffix(".amazonaws.com.cn") {
-            (stem, "amazonaws.com.cn")
-        } else {
-            return None;
-        };
-        let labels: Vec<&str> = stem.split('.').collect();
-        let first = *labels.first()?;
-        let accelerate = first == "s3-accelerate";
-        if !(first == "s3" || accelerate || first.starts_with("s3-")) {
-            return None;
-        }
-        let dualstack = labels.contains(&"dualstack");
-        let region = if let Some(r) = first.strip_prefix("s3-").filter(|_| !accelerate) {
-            Some(r.to_owned())
-        } else {
-            labels
-                .iter()
-                .skip(1)
-                .find(|l| **l != "dualstack" && l.contains('-'))
-                .map(|l| (*l).to_owned())
-        };
-        Some(AwsHost {
-            region,
-            dualstack,
-            accelerate,
-            domain,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn q(pairs: &[(&'static str, &str)]) -> Vec<(std::borrow::Cow<'static, str>, String)> {
+    pub(super) fn q(pairs: &[(&'static str, &str)]) -> Vec<(Cow<'static, str>, String)> {
         pairs
             .iter()
             .map(|(k, v)| ((*k).into(), v.to_string()))
             .collect()
     }
 
-    #[test]
-    fn endpoints() {
-        let b = BaseUrl::parse("play.min.io", true).unwrap();
-        assert!(b.https && b.port.is_none() && b.aws.is_none());
-        let b = BaseUrl::parse("play.min.io:9000", false).unwrap();
-        assert_eq!(b.port, Some(9000));
-        let b = BaseUrl::parse("http://127.0.0.1:9000/", true).unwrap();
-        assert!(!b.https);
-        let b = BaseUrl::parse("https://s3.amazonaws.com", false).unwrap();
-        assert!(b.https && b.aws.is_some());
-        let b = BaseUrl::parse("HTTPS://Example.COM:443", false).unwrap();
-        assert_eq!((b.host.as_str(), b.port), ("example.com", None));
-        for bad in [
-            "",
-            "ftp://host",
-            "http://host/path",
-            "host/bucket",
-            "http://user@host",
-            "host:notaport",
-            "host?x=1",
-        ] {
-            assert!(
-                matches!(
-                    BaseUrl::parse(bad, true),
-                    Err(Error::InvalidEndpoint { .. })
-                ),
-                "{bad:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn path_style_urls_encode_keys() {
-        let b = BaseUrl::parse("localhost:9000", false).unwrap();
-        let uri = b
-            .uri(
-                Some("bkt"),
-                Some("a b/c+d%e/ü~"),
-                &q(&[("versionId", "x/y"), ("uploads", "")]),
-                "us-east-1",
-            )
-            .unwrap();
-        assert_eq!(
-            uri.to_string(),
-            "http://localhost:9000/bkt/a%20b/c%2Bd%25e/%C3%BC~?versionId=x%2Fy&uploads"
-        );
-        let uri = b
-            .uri(Some("bkt"), None, &q(&[("location", "")]), "us-east-1")
-            .unwrap();
-        assert_eq!(uri.to_string(), "http://localhost:9000/bkt?location");
-        let uri = b.uri(None, None, &[], "us-east-1").unwrap();
-        assert_eq!(uri.to_string(), "http://localhost:9000/");
+    fn parse(endpoint: &str) -> BaseUrl {
+        BaseUrl::parse(endpoint, true, None).unwrap()
     }
 
     #[test]
@@ -367,28 +317,158 @@ mod tests {
     }
 
     #[test]
-    fn aws_hosts_use_virtual_style_and_region() {
-        let b = BaseUrl::parse("s3.amazonaws.com", true).unwrap();
-        let uri = b.uri(Some("bkt"), Some("k"), &[], "eu-west-1").unwrap();
-        assert_eq!(uri.to_string(), "https://bkt.s3.eu-west-1.amazonaws.com/k");
-        let uri = b.uri(Some("bkt"), Some("k"), &[], "us-east-1").unwrap();
-        assert_eq!(uri.to_string(), "https://bkt.s3.amazonaws.com/k");
-        let b1 = BaseUrl::parse("s3.us-east-1.amazonaws.com", true).unwrap();
-        let uri = b1.uri(Some("bkt"), Some("k"), &[], "us-east-1").unwrap();
-        assert_eq!(uri.to_string(), "https://bkt.s3.us-east-1.amazonaws.com/k");
-        let uri = b.uri(Some("my.bkt"), Some("k"), &[], "eu-west-1").unwrap();
+    fn endpoints() {
+        let b = parse("play.min.io");
+        assert!(b.https && b.port.is_none() && b.aws.is_none());
+        let b = BaseUrl::parse("play.min.io:9000", false, None).unwrap();
+        assert_eq!(b.port, Some(9000));
+        let b = parse("http://127.0.0.1:9000/");
+        assert!(!b.https);
+        let b = BaseUrl::parse("https://s3.amazonaws.com", false, None).unwrap();
+        assert!(b.https && b.aws.is_some());
+        let b = BaseUrl::parse("HTTPS://Example.COM:443", false, None).unwrap();
+        assert_eq!((b.host.as_str(), b.port), ("example.com", None));
+        let b = parse("http://[::1]:9000");
+        assert_eq!(
+            b.uri(&Method::GET, Some("b"), Some("k"), &[], "us-east-1")
+                .unwrap()
+                .to_string(),
+            "http://[::1]:9000/b/k"
+        );
+        for bad in [
+            "",
+            "ftp://host",
+            "http://host/path",
+            "host/bucket",
+            "http://user@host",
+            "host:notaport",
+            "host?x=1",
+        ] {
+            assert!(
+                matches!(
+                    BaseUrl::parse(bad, true, None),
+                    Err(Error::InvalidEndpoint { .. })
+                ),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn user_regions_are_validated() {
+        for ok in ["us-east-1", "eu-west-3", "garage", "my_region", "R1"] {
+            let b = BaseUrl::parse("localhost:9000", false, Some(ok)).unwrap();
+            assert_eq!(b.region.as_deref(), Some(ok));
+        }
+        for bad in [
+            "",
+            "-us",
+            "us-",
+            "_x",
+            "x_",
+            "us east",
+            "us/east",
+            "ü",
+            &"a".repeat(64),
+        ] {
+            let err = BaseUrl::parse("localhost:9000", false, Some(bad)).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    Error::InvalidArgument {
+                        param: "region",
+                        ..
+                    }
+                ),
+                "{bad:?}: {err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn path_style_urls_encode_keys() {
+        let b = BaseUrl::parse("localhost:9000", false, None).unwrap();
+        let uri = b
+            .uri(
+                &Method::GET,
+                Some("bkt"),
+                Some("a b/c+d%e/ü~"),
+                &q(&[("versionId", "x/y"), ("uploads", "")]),
+                "us-east-1",
+            )
+            .unwrap();
         assert_eq!(
             uri.to_string(),
-            "https://s3.eu-west-1.amazonaws.com/my.bkt/k"
+            "http://localhost:9000/bkt/a%20b/c%2Bd%25e/%C3%BC~?versionId=x%2Fy&uploads"
         );
-        let b = BaseUrl::parse("s3.dualstack.us-west-2.amazonaws.com", true).unwrap();
-        assert_eq!(b.aws.as_ref().unwrap().region.as_deref(), Some("us-west-2"));
-        assert!(b.aws.as_ref().unwrap().dualstack);
-        let b = BaseUrl::parse("s3-us-west-1.amazonaws.com", true).unwrap();
-        assert_eq!(b.aws.unwrap().region.as_deref(), Some("us-west-1"));
-        assert!(BaseUrl::parse("ec2.amazonaws.com", true)
-            .unwrap()
-            .aws
-            .is_none());
+        let uri = b
+            .uri(
+                &Method::GET,
+                Some("bkt"),
+                None,
+                &q(&[("location", "")]),
+                "us-east-1",
+            )
+            .unwrap();
+        assert_eq!(uri.to_string(), "http://localhost:9000/bkt?location");
+        let uri = b.uri(&Method::GET, None, None, &[], "us-east-1").unwrap();
+        assert_eq!(uri.to_string(), "http://localhost:9000/");
+    }
+
+    /// `virtual_style(true)` for a non-AWS server that addresses buckets by
+    /// DNS name; names that cannot be host names, CreateBucket and
+    /// GetBucketLocation stay in path style.
+    #[test]
+    fn virtual_style_on_other_servers() {
+        let mut b = BaseUrl::parse("https://minio.example.com:9000", true, None).unwrap();
+        assert!(!b.virtual_style);
+        b.set_virtual_style(true);
+        let get = |b: &BaseUrl, m: Method, bucket: &str, obj: Option<&str>, qs| {
+            b.uri(&m, Some(bucket), obj, &q(qs), "us-east-1")
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(
+            get(&b, Method::GET, "bkt", Some("k"), &[]),
+            "https://bkt.minio.example.com:9000/k"
+        );
+        assert_eq!(
+            get(&b, Method::GET, "bkt", None, &[("list-type", "2")]),
+            "https://bkt.minio.example.com:9000/?list-type=2"
+        );
+        assert_eq!(
+            get(&b, Method::PUT, "bkt", None, &[]),
+            "https://minio.example.com:9000/bkt"
+        );
+        assert_eq!(
+            get(&b, Method::GET, "bkt", None, &[("location", "")]),
+            "https://minio.example.com:9000/bkt?location"
+        );
+        assert_eq!(
+            get(&b, Method::GET, "my.bkt", Some("k"), &[]),
+            "https://minio.example.com:9000/my.bkt/k"
+        );
+        assert_eq!(
+            get(&b, Method::GET, "Legacy_Bkt", Some("k"), &[]),
+            "https://minio.example.com:9000/Legacy_Bkt/k"
+        );
+        let b = parse("oss-cn-hangzhou.aliyuncs.com");
+        assert_eq!(
+            get(&b, Method::GET, "bkt", Some("k"), &[]),
+            "https://bkt.oss-cn-hangzhou.aliyuncs.com/k"
+        );
+        let mut b = parse("oss-cn-hangzhou.aliyuncs.com");
+        b.set_virtual_style(false);
+        assert_eq!(
+            get(&b, Method::GET, "bkt", Some("k"), &[]),
+            "https://oss-cn-hangzhou.aliyuncs.com/bkt/k"
+        );
+        let mut b = BaseUrl::parse("http://minio.local:9000", true, None).unwrap();
+        b.set_virtual_style(true);
+        assert_eq!(
+            get(&b, Method::GET, "my.bkt", Some("k"), &[]),
+            "http://my.bkt.minio.local:9000/k",
+            "dots are fine without TLS"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! garage 2.5.0, single node.
 
 use std::fs::File;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::http;
@@ -11,7 +11,72 @@ use crate::{ServerKind, TestServer};
 const REGION: &str = "us-east-1";
 const ATTEMPTS: usize = 3;
 
-pub(crate) fn start() -> TestServer {
+/// garage's web endpoint (static website hosting): every bucket whose
+/// website access is allowed is served, unauthenticated, at
+/// `BUCKET.ROOT_DOMAIN`.
+#[derive(Debug, Clone)]
+pub struct GarageWeb {
+    /// `127.0.0.1:PORT` of the web endpoint.
+    pub endpoint: String,
+    /// The domain buckets are served under (`web.garage.localhost`); the
+    /// bucket is read from the `Host` header, `BUCKET.ROOT_DOMAIN[:PORT]`.
+    pub root_domain: String,
+    bin: PathBuf,
+    config: PathBuf,
+}
+
+impl GarageWeb {
+    /// Allows website (anonymous read) access to `bucket`, with garage's
+    /// command line. A bucket made through the S3 API only has an alias
+    /// local to its key; the web endpoint finds buckets by global alias, so
+    /// one of the same name is added first.
+    pub fn allow_website(&self, bucket: &str) -> Result<(), String> {
+        let list = self.cli(&["bucket", "list"])?;
+        let local = format!(":{bucket}");
+        let id = list
+            .lines()
+            .find(|l| l.split_whitespace().any(|w| w.ends_with(&local)))
+            .and_then(|l| l.split_whitespace().next())
+            .ok_or_else(|| format!("bucket {bucket} not in `garage bucket list`:\n{list}"))?;
+        let global = list
+            .lines()
+            .any(|l| l.split_whitespace().nth(2) == Some(bucket));
+        if !global {
+            self.cli(&["bucket", "alias", id, bucket])?;
+        }
+        self.cli(&["bucket", "website", "--allow", bucket])
+            .map(drop)
+    }
+
+    /// Runs garage's command line against this server; its output.
+    fn cli(&self, args: &[&str]) -> Result<String, String> {
+        let out = Command::new(&self.bin)
+            .arg("-c")
+            .arg(&self.config)
+            .args(args)
+            .output()
+            .map_err(|e| format!("run garage: {e}"))?;
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if out.status.success() {
+            Ok(text)
+        } else {
+            Err(format!("garage {}: {text}", args.join(" ")))
+        }
+    }
+}
+
+const WEB_ROOT_DOMAIN: &str = "web.garage.localhost";
+
+pub(crate) fn start() -> (TestServer, GarageWeb) {
+    start_in(REGION)
+}
+
+/// garage whose S3 API is in `region`.
+pub(crate) fn start_in(region: &str) -> (TestServer, GarageWeb) {
     let bin = process::find_binary("NEWTERA_GARAGE_BIN", "garage/bin/garage", "garage")
         .unwrap_or_else(|| {
             panic!(
@@ -23,7 +88,7 @@ pub(crate) fn start() -> TestServer {
     let mut last_error = String::new();
     // A free port may be taken between probing and binding: retry afresh.
     for attempt in 0..ATTEMPTS {
-        match try_start(&bin, &dir.join(format!("run{attempt}"))) {
+        match try_start(&bin, &dir.join(format!("run{attempt}")), region) {
             Ok(server) => return server,
             Err(e) => last_error = e,
         }
@@ -34,11 +99,12 @@ pub(crate) fn start() -> TestServer {
     );
 }
 
-fn try_start(bin: &Path, dir: &Path) -> Result<TestServer, String> {
+fn try_start(bin: &Path, dir: &Path, region: &str) -> Result<(TestServer, GarageWeb), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
     let s3_port = process::free_port();
     let rpc_port = process::free_port();
     let admin_port = process::free_port();
+    let web_port = process::free_port();
     let config = format!(
         r#"metadata_dir = "{meta}"
 data_dir = "{data}"
@@ -49,9 +115,14 @@ rpc_public_addr = "127.0.0.1:{rpc_port}"
 rpc_secret = "{rpc_secret}"
 
 [s3_api]
-s3_region = "{REGION}"
+s3_region = "{region}"
 api_bind_addr = "127.0.0.1:{s3_port}"
 root_domain = ".s3.garage.localhost"
+
+[s3_web]
+bind_addr = "127.0.0.1:{web_port}"
+root_domain = ".{WEB_ROOT_DOMAIN}"
+index = "index.html"
 
 [admin]
 api_bind_addr = "127.0.0.1:{admin_port}"
@@ -105,14 +176,21 @@ api_bind_addr = "127.0.0.1:{admin_port}"
         }
     }
 
-    Ok(TestServer {
+    let server = TestServer {
         kind: ServerKind::Garage,
         endpoint: format!("127.0.0.1:{s3_port}"),
         secure: false,
         access_key,
         secret_key,
-        region: REGION.to_owned(),
+        region: region.to_owned(),
         ca_pem: None,
         default_bucket: Some(bucket),
-    })
+    };
+    let web = GarageWeb {
+        endpoint: format!("127.0.0.1:{web_port}"),
+        root_domain: WEB_ROOT_DOMAIN.to_owned(),
+        bin: bin.to_owned(),
+        config: config_path,
+    };
+    Ok((server, web))
 }

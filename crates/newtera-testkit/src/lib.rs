@@ -45,6 +45,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 pub use embedded::{start_embedded, EmbeddedServer};
+pub use garage::GarageWeb;
 pub use proxy::{tinyproxy, ForwardProxy};
 
 /// Which server a [`TestServer`] is.
@@ -161,8 +162,27 @@ impl fmt::Debug for TestServer {
 /// # Panics
 /// If the garage binary is missing or the server does not become ready.
 pub fn garage() -> &'static TestServer {
-    static SERVER: OnceLock<TestServer> = OnceLock::new();
+    &garage_pair().0
+}
+
+fn garage_pair() -> &'static (TestServer, GarageWeb) {
+    static SERVER: OnceLock<(TestServer, GarageWeb)> = OnceLock::new();
     SERVER.get_or_init(garage::start)
+}
+
+/// The web endpoint (static website hosting) of [`garage()`]: buckets whose
+/// website access is allowed ([`GarageWeb::allow_website`]) are served there
+/// without authentication.
+pub fn garage_web() -> &'static GarageWeb {
+    &garage_pair().1
+}
+
+/// A second garage, like [`garage()`] but whose S3 API is in region
+/// `garage` (garage's own default), to show what a server in a region other
+/// than `us-east-1` answers. Started on first use.
+pub fn garage_other_region() -> &'static TestServer {
+    static SERVER: OnceLock<TestServer> = OnceLock::new();
+    SERVER.get_or_init(|| garage::start_in("garage").0)
 }
 
 /// moto's S3 server over plain HTTP. Started on first use.

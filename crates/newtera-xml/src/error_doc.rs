@@ -6,8 +6,7 @@ use crate::XmlError;
 /// An S3 error response body:
 /// `<Error><Code/><Message/><Resource/><RequestId/><HostId/>…</Error>`.
 ///
-/// Unknown children (`<Region>`, `<Endpoint>`, `<ArgumentName>`, …) are
-/// ignored.
+/// Unknown children (`<Endpoint>`, `<ArgumentName>`, …) are ignored.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ErrorDocument {
     /// `<Code>`, e.g. `NoSuchKey` (required).
@@ -24,6 +23,10 @@ pub struct ErrorDocument {
     pub bucket_name: Option<String>,
     /// `<Key>`.
     pub key: Option<String>,
+    /// `<Region>`: the region the bucket is in, which Amazon S3 names when a
+    /// request was signed for another one (`AuthorizationHeaderMalformed`,
+    /// `PermanentRedirect`).
+    pub region: Option<String>,
 }
 
 const DOC: &str = "Error";
@@ -43,6 +46,7 @@ impl ErrorDocument {
                 b"HostId" => out.host_id = p.opt_text(&c)?,
                 b"BucketName" => out.bucket_name = p.opt_text(&c)?,
                 b"Key" => out.key = p.opt_text(&c)?,
+                b"Region" => out.region = p.opt_text(&c)?,
                 _ => p.skip(&c)?,
             }
             Ok(())
@@ -112,4 +116,25 @@ fn trim_start(b: &[u8]) -> &[u8] {
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Amazon S3's answer to a request signed for the wrong region names
+    /// the bucket's region.
+    #[test]
+    fn region_of_a_wrong_region_error() {
+        let doc = parse_error(
+            b"<Error><Code>AuthorizationHeaderMalformed</Code><Message>The authorization \
+              header is malformed; the region 'us-east-1' is wrong; expecting 'eu-west-1'\
+              </Message><Region>eu-west-1</Region><RequestId>R</RequestId></Error>",
+        )
+        .unwrap();
+        assert_eq!(doc.code, "AuthorizationHeaderMalformed");
+        assert_eq!(doc.region.as_deref(), Some("eu-west-1"));
+        let doc = parse_error(b"<Error><Code>NoSuchKey</Code></Error>").unwrap();
+        assert_eq!(doc.region, None);
+    }
 }

@@ -167,7 +167,7 @@ impl SetObjectRetention {
         self.config.check()?;
         let doc = newtera_xml::Retention {
             mode: Some(self.config.mode.as_str().to_owned()),
-            retain_until_date: Some(self.config.date_iso8601()),
+            retain_until_date: Some(self.config.date_iso8601()?),
         };
         let xml = doc
             .to_xml()
@@ -295,7 +295,7 @@ mod tests {
             UNIX_EPOCH + Duration::from_secs(253_402_300_799),
         );
         assert!(last.check().is_ok());
-        assert_eq!(last.date_iso8601(), "9999-12-31T23:59:59.000Z");
+        assert_eq!(last.date_iso8601().unwrap(), "9999-12-31T23:59:59.000Z");
         assert!("GOVERNANCE".parse::<RetentionMode>().is_ok());
         assert!(matches!(
             "Governance".parse::<RetentionMode>(),
