@@ -484,3 +484,51 @@ async fn legacy_bucket_names_reach_other_servers() {
         assert_eq!(sent.get(), before);
     }
 }
+
+/// Items 6 and 7 on Amazon S3 endpoints, without reaching Amazon: every
+/// request is sent to a closed port on 127.0.0.1 instead. Amazon S3's
+/// reserved bucket names and a dotted bucket on a Transfer Acceleration
+/// endpoint are refused before anything is sent; a legacy name passes the
+/// checks (and then fails to connect).
+#[tokio::test]
+async fn amazon_s3_endpoints_refuse_reserved_names_before_sending() {
+    let closed: SocketAddr = "127.0.0.1:1".parse().unwrap();
+    let sent = common::Count::default();
+    let aws = |endpoint: &str| {
+        Newtera::builder(endpoint)
+            .access_key("AKIDEXAMPLE")
+            .secret_key("secret")
+            .region("us-east-1")
+            .retry(newtera::transport::RetryConfig::disabled())
+            .layer(sent.clone())
+            .layer(Dns(closed))
+            .build()
+            .unwrap()
+    };
+    let s3 = aws("https://s3.amazonaws.com");
+    let accelerate = aws("https://s3-accelerate.amazonaws.com");
+    let refused = [
+        s3.make_bucket("xn--punycode").await.unwrap_err(),
+        s3.make_bucket("sthree-reserved").await.unwrap_err(),
+        s3.make_bucket("Legacy_Name").await.unwrap_err(),
+        s3.bucket_exists("bucket-s3alias").await.unwrap_err(),
+        s3.get_object("bucket--ol-s3", "k").await.unwrap_err(),
+        accelerate
+            .get_object("my.dotted.bucket", "k")
+            .await
+            .unwrap_err(),
+    ];
+    for e in &refused {
+        assert!(matches!(e, Error::InvalidBucketName { .. }), "{e:?}");
+    }
+    assert_eq!(sent.get(), 0, "nothing may be sent");
+    let e = s3.bucket_exists("Legacy_Name").await.unwrap_err();
+    assert!(matches!(e, Error::Transport { .. }), "{e:?}");
+    assert_eq!(sent.get(), 1, "a legacy name is sent");
+    assert!(
+        Newtera::builder("https://s3.amazonaws.com.cn")
+            .build()
+            .is_err(),
+        "a China endpoint needs a region"
+    );
+}
