@@ -139,6 +139,9 @@ pub enum Error {
     /// Reading the caller's data failed.
     #[error("reading the input data failed")]
     Input(#[source] std::io::Error),
+    /// The thread running the blocking client's runtime could not be started.
+    #[error("cannot start the runtime thread of the blocking client")]
+    Runtime(#[source] std::io::Error),
 }
 
 impl Error {

@@ -31,6 +31,14 @@
 //! [`signer`] (SigV4 and credentials), [`xml`] (S3 documents), [`transport`]
 //! (the tower stack with signing and retries) and `newtera-core`
 //! (the operations).
+//!
+//! # Cargo features
+//!
+//! None is on by default; each adds to the API without changing the rest.
+//!
+//! | feature | adds |
+//! |---|---|
+//! | `blocking` | [`blocking`]: the same API for synchronous code — a [`blocking::Newtera`] client whose calls run on a Tokio runtime of its own thread, `.call()` for every request builder, listings as `Iterator`s, object data as `std::io::Read` and uploads from one (no extra crate) |
 
 //! ## Cargo features
 //!
@@ -65,6 +73,9 @@
 
 pub use newtera_core::*;
 pub use newtera_xml as xml;
+
+#[cfg(feature = "blocking")]
+pub mod blocking;
 
 /// Credentials and credential providers.
 pub mod credentials {
