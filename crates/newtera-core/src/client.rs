@@ -494,7 +494,24 @@ impl Newtera {
     /// user or the operation gave) that the server redirects to another
     /// region is sent once more in that region, which is cached for the
     /// bucket (see `region.rs`).
+    ///
+    /// Runs in a `newtera.request` span (target `newtera::request`, level
+    /// `debug`) naming the operation, bucket and key; the transport's
+    /// `newtera.attempt` spans nest in it.
     pub(crate) async fn send(&self, req: S3Request<'_>) -> Result<HttpResponse> {
+        use tracing::Instrument as _;
+        let span = tracing::debug_span!(
+            target: "newtera::request",
+            "newtera.request",
+            operation = req.op,
+            bucket = req.bucket,
+            key = req.object,
+        );
+        self.send_routed(req).instrument(span).await
+    }
+
+    /// [`send`](Self::send) without its span.
+    async fn send_routed(&self, req: S3Request<'_>) -> Result<HttpResponse> {
         if let Some(bucket) = req.bucket.filter(|_| self.is_aws()) {
             check_aws_bucket_name(bucket, false)?;
         }

@@ -12,6 +12,10 @@
 //! | user agent | sets `user-agent` when absent |
 //! | client | hyper-util's pooled HTTP/1.1 client over rustls, or [`TransportBuilder::http_client`] |
 //!
+//! Each attempt is a `newtera.attempt` tracing span at `debug` level
+//! (attempt number, method, status, `x-amz-request-id`, bytes, duration,
+//! retry reason); no field holds a header value, URL or secret.
+//!
 //! Requests carry their body as a [`Body`], which knows whether it can be
 //! replayed: only replayable requests are ever retried. Layers read
 //! per-request settings from the request extensions: [`SigningScope`],
@@ -41,6 +45,7 @@ mod ext;
 mod retry;
 mod sign;
 mod timeout;
+mod trace;
 mod transport;
 mod user_agent;
 

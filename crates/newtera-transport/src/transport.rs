@@ -18,6 +18,7 @@ use crate::retry::{RetryConfig, RetryLayer, RetryPolicy};
 use crate::sign::{Sign, SignLayer};
 use crate::signer::Provider;
 use crate::timeout::{Timeout, TimeoutLayer};
+use crate::trace::{TraceAttempt, Traced};
 use crate::user_agent::{UserAgent, UserAgentLayer};
 use crate::{HttpRequest, HttpResponse, HttpService};
 
@@ -202,7 +203,9 @@ impl TransportBuilder {
             Either::Left(ua.layer(self.builtin_client()?))
         };
         let stack = tower::ServiceBuilder::new()
+            .layer_fn(Traced::new)
             .layer(RetryLayer::new(policy.clone()))
+            .layer_fn(TraceAttempt::new)
             .layer(SignLayer::new(self.provider.clone()))
             .layer(ErrorBodyLayer::new(self.request_timeout))
             .layer(TimeoutLayer::new(self.request_timeout, self.read_timeout))
@@ -270,7 +273,7 @@ type Base = Either<UserAgent<HyperClient>, HttpService>;
 
 /// The whole stack, concrete: [`Transport::send`] clones and calls it
 /// without boxing; [`Transport::service`] boxes a clone.
-type Stack = Retry<RetryPolicy, Sign<ErrorBody<Timeout<Base>>>>;
+type Stack = Traced<Retry<RetryPolicy, TraceAttempt<Sign<ErrorBody<Timeout<Base>>>>>>;
 
 struct Inner {
     stack: Stack,

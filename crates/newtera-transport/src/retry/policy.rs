@@ -9,6 +9,7 @@ use super::backoff::{cap, full_jitter, THROTTLE_FACTOR};
 use super::{Backoff, RetryConfig};
 use crate::error::{ErrorKind, TransportError};
 use crate::ext::{Attempts, DamagedAnswer, Idempotency, S3ErrorCode};
+use crate::trace::AttemptTrace;
 use crate::{HttpRequest, HttpResponse};
 
 /// The retry policy of the transport (see [`RetryConfig`] for the rules).
@@ -124,6 +125,26 @@ impl RetryPolicy {
     }
 }
 
+/// Why an attempt is retried, for its tracing span: the class, then the S3
+/// error code and status, or the error kind.
+struct Reason<'a>(Class, &'a Result<HttpResponse, TransportError>);
+
+impl fmt::Display for Reason<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let class = match self.0 {
+            Class::Transient => "transient",
+            Class::Throttling => "throttling",
+        };
+        match self.1 {
+            Ok(res) => match res.extensions().get::<S3ErrorCode>() {
+                Some(code) => write!(f, "{class}: {} {}", res.status().as_u16(), code.as_str()),
+                None => write!(f, "{class}: {}", res.status().as_u16()),
+            },
+            Err(e) => write!(f, "{class}: {}", e.kind()),
+        }
+    }
+}
+
 impl fmt::Debug for RetryPolicy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RetryPolicy")
@@ -162,6 +183,9 @@ impl Policy<HttpRequest, HttpResponse, TransportError> for RetryPolicy {
         };
         let delay = full_jitter(cap(base, cfg.max_backoff, self.attempts - 1));
         tracing::debug!(attempt = self.attempts, ?class, ?delay, "retrying request");
+        if let Some(trace) = req.extensions().get::<AttemptTrace>() {
+            trace.retrying(&Reason(class, result));
+        }
         // Returning `Some` drops the failed response (its body was buffered).
         Some(Backoff::new(delay))
     }
