@@ -409,3 +409,98 @@ fn bad_input_is_a_typed_error_and_sends_nothing() {
     assert!(matches!(err, Error::InvalidObjectName { .. }), "{err:?}");
     assert_eq!(count.get(), 0, "nothing may be sent");
 }
+
+/// Put from a `Read`: the reader is read only as fast as parts go out, so
+/// memory stays bounded by the part buffers (here: when part k is sent, at
+/// most parts k and k+1 have been read, plus one 256 KiB read chunk).
+#[test]
+fn put_from_read_reads_no_further_than_the_parts_in_flight() {
+    let server = all_servers()[0];
+    let source = Pattern::new(31 * MIB);
+    let handed = source.handed.clone();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (h, s) = (handed.clone(), seen.clone());
+    let client = builder(server)
+        .layer(common::Hook(
+            move |req: &newtera::transport::HttpRequest| {
+                let is_part = req.method() == http::Method::PUT
+                    && req.uri().query().is_some_and(|q| q.contains("partNumber="));
+                if is_part {
+                    s.lock().unwrap().push(h.load(Ordering::SeqCst));
+                }
+                common::pass()
+            },
+        ))
+        .build_blocking()
+        .unwrap();
+    let bucket = fresh_bucket(&client, "blk-bound");
+    client
+        .put_object(&bucket, "bounded", content_from_read(source, None))
+        .part_size(5 * MIB)
+        .num_parallel_uploads(1)
+        .call()
+        .unwrap();
+    let seen = seen.lock().unwrap().clone();
+    eprintln!(
+        "{:?}: bytes read when each part was sent: {seen:?}",
+        server.kind
+    );
+    assert_eq!(seen.len(), 7, "{seen:?}");
+    for (k, read) in seen.iter().enumerate() {
+        let limit = (k as u64 + 2) * 5 * MIB + 256 * 1024;
+        assert!(
+            *read <= limit,
+            "part {}: {read} bytes read, limit {limit}",
+            k + 1
+        );
+    }
+    assert_eq!(handed.load(Ordering::SeqCst), 31 * MIB);
+    client.remove_object(&bucket, "bounded").call().unwrap();
+    client.remove_bucket(&bucket).call().unwrap();
+}
+
+/// One blocking client used from several plain threads at once.
+#[test]
+fn one_client_from_many_threads() {
+    for server in all_servers() {
+        let client = blocking_client(server);
+        let bucket = fresh_bucket(&client, "blk-threads");
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let (client, bucket) = (client.clone(), bucket.clone());
+                std::thread::spawn(move || {
+                    for i in 0..5 {
+                        let key = format!("t{t}/{i}");
+                        let body = format!("thread {t} object {i}");
+                        client
+                            .put_object(&bucket, &key, body.clone())
+                            .call()
+                            .unwrap();
+                        let mut got = String::new();
+                        client
+                            .get_object(&bucket, &key)
+                            .call()
+                            .unwrap()
+                            .into_reader()
+                            .read_to_string(&mut got)
+                            .unwrap();
+                        assert_eq!(got, body);
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let all: Vec<_> = client
+            .list_objects(&bucket)
+            .recursive(true)
+            .iter()
+            .map(|o| DeleteObject::new(o.unwrap().object_name))
+            .collect();
+        assert_eq!(all.len(), 20, "{server:?}");
+        let errors: Vec<_> = client.remove_objects(&bucket, all).iter().collect();
+        assert!(errors.is_empty(), "{server:?}: {errors:?}");
+        client.remove_bucket(&bucket).call().unwrap();
+    }
+}
