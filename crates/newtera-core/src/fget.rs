@@ -1,11 +1,27 @@
 //! fget_object: download an object into a file through a temporary file,
 //! checked and renamed into place.
+//!
+//! The temporary file is safe in a shared directory:
+//!
+//! - it is created with `create_new` (`O_CREAT | O_EXCL`), which never
+//!   follows a symbolic link and never opens a file that already exists, so
+//!   nothing but a file this call created is ever written;
+//! - a caller's [`FGetObject::tmp_file_path`] that already exists is refused
+//!   with [`Error::InvalidArgument`] before any request is sent (it is not
+//!   reused as a resume point: this call cannot tell its own partial file
+//!   from anyone else's);
+//! - the default name is unique per call (process id, a counter and the
+//!   clock), so concurrent downloads to one target each write their own
+//!   file, and the final `rename` publishes one complete file atomically;
+//! - on failure, or when the future is dropped, the file is removed only
+//!   if the path still names the very file this call created.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use futures::StreamExt as _;
 use http::{HeaderMap, HeaderValue};
-use tokio::io::AsyncWriteExt as _;
+use tokio::io::{AsyncSeekExt as _, AsyncWriteExt as _};
 
 use crate::client::Newtera;
 use crate::error::{Error, Result};
@@ -30,7 +46,8 @@ read_setters!(FGetObject, request_headers);
 
 impl Newtera {
     /// Downloads an object to `file_path`, through a temporary file renamed
-    /// into place once complete.
+    /// into place once complete (see [`FGetObject::tmp_file_path`] for the
+    /// rules the temporary file follows).
     pub fn fget_object(
         &self,
         bucket_name: impl Into<String>,
@@ -49,8 +66,12 @@ impl Newtera {
 }
 
 impl FGetObject {
-    /// Where to download to before the final rename (default: beside the
-    /// target, named after it and the object's ETag).
+    /// Where to download to before the final rename. The path must not
+    /// exist: it is created exclusively (never through a symbolic link),
+    /// and a path that already exists fails with
+    /// [`Error::InvalidArgument`] before anything is sent; it is removed on
+    /// failure. By default the file goes beside the target, under a name
+    /// unique to this call (`<file name>.<unique>.part.newtera`).
     pub fn tmp_file_path(mut self, path: impl Into<PathBuf>) -> Self {
         self.tmp_file_path = Some(path.into());
         self
@@ -68,19 +89,6 @@ impl FGetObject {
                 format!("{} is a directory", target.display()),
             ));
         }
-        let stat = StatObject {
-            client: self.client.clone(),
-            bucket: self.bucket.clone(),
-            object: self.object.clone(),
-            opts: self.opts.clone(),
-        }
-        .send()
-        .await?;
-        let etag = stat.etag.clone().unwrap_or_default();
-        let tmp = match &self.tmp_file_path {
-            Some(p) => p.clone(),
-            None => default_tmp_path(&target, &etag),
-        };
         if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
             tokio::fs::create_dir_all(dir)
                 .await
@@ -89,9 +97,20 @@ impl FGetObject {
                     source,
                 })?;
         }
-        let mut guard = TempFile {
-            path: Some(tmp.clone()),
+        // The temporary file first: a tmp_file_path that exists is refused
+        // before any request goes out.
+        let (file, mut guard) = match &self.tmp_file_path {
+            Some(p) => TempFile::create_at(p.clone()).await?,
+            None => TempFile::create_beside(&target).await?,
         };
+        let stat = StatObject {
+            client: self.client.clone(),
+            bucket: self.bucket.clone(),
+            object: self.object.clone(),
+            opts: self.opts.clone(),
+        }
+        .send()
+        .await?;
         let mut get = GetObject {
             client: self.client.clone(),
             bucket: self.bucket.clone(),
@@ -111,11 +130,14 @@ impl FGetObject {
         {
             get.opts.headers.insert(http::header::IF_MATCH, e);
         }
+        let tmp = guard.path().to_path_buf();
+        let mut file = file;
         // A download damaged on the way (its checksum, or its length, does
-        // not check out) is made again while the retry settings allow.
+        // not check out) is made again, into the same (our own) file, while
+        // the retry settings allow.
         let mut attempts = 1;
         loop {
-            let (err, is_damaged) = match download(get.clone(), &tmp).await {
+            let (err, is_damaged) = match download(get.clone(), &mut file, &tmp).await {
                 Ok(written) if stat.size.is_none_or(|size| size == written) => break,
                 Ok(written) => {
                     let size = stat.size.unwrap_or_default();
@@ -134,40 +156,25 @@ impl FGetObject {
             tokio::time::sleep(delay).await;
             attempts += 1;
         }
-        tokio::fs::rename(&tmp, &target)
-            .await
-            .map_err(|source| Error::Io {
-                path: target.clone(),
-                source,
-            })?;
-        guard.path = None;
+        drop(file);
+        guard.publish(&target).await?;
         Ok(stat)
     }
 }
 
-fn default_tmp_path(target: &Path, etag: &str) -> PathBuf {
-    let safe: String = etag
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .take(64)
-        .collect();
-    let mut name = target
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_default();
-    name.push(format!(".{safe}.part.newtera"));
-    target.with_file_name(name)
-}
-
-/// Streams `get` into a new file at `path`; returns the bytes written.
-async fn download(get: GetObject, path: &Path) -> Result<u64> {
+/// Streams `get` into `file` (at `path`), from its start, after emptying
+/// it (an earlier attempt may have written to it); returns the bytes written.
+async fn download(get: GetObject, file: &mut tokio::fs::File, path: &Path) -> Result<u64> {
     let io_err = |source| Error::Io {
         path: path.to_path_buf(),
         source,
     };
     let resp = get.send().await?;
-    let file = tokio::fs::File::create(path).await.map_err(io_err)?;
-    let mut out = tokio::io::BufWriter::with_capacity(1 << 20, file);
+    file.set_len(0).await.map_err(io_err)?;
+    file.seek(std::io::SeekFrom::Start(0))
+        .await
+        .map_err(io_err)?;
+    let mut out = tokio::io::BufWriter::with_capacity(1 << 20, &mut *file);
     let mut body = resp.body;
     let mut written = 0u64;
     while let Some(chunk) = body.next().await {
@@ -176,32 +183,168 @@ async fn download(get: GetObject, path: &Path) -> Result<u64> {
         out.write_all(&chunk).await.map_err(io_err)?;
     }
     out.flush().await.map_err(io_err)?;
-    out.into_inner().sync_all().await.map_err(io_err)?;
+    drop(out);
+    file.sync_all().await.map_err(io_err)?;
     Ok(written)
 }
 
-/// Removes the temporary file unless the download completed.
+/// Which file a path named when this call created it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FileId {
+    #[cfg(unix)]
+    dev: u64,
+    #[cfg(unix)]
+    ino: u64,
+}
+
+impl FileId {
+    #[allow(clippy::missing_const_for_fn, unused_variables)]
+    fn of(m: &std::fs::Metadata) -> FileId {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt as _;
+            FileId {
+                dev: m.dev(),
+                ino: m.ino(),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            FileId {}
+        }
+    }
+}
+
+/// The temporary file this call created; removed on drop unless published,
+/// and only while the path still names that very file.
+#[derive(Debug)]
 struct TempFile {
-    path: Option<PathBuf>,
+    path: PathBuf,
+    id: FileId,
+    published: bool,
+}
+
+/// Tells default temporary names of one process apart.
+static NEXT_TMP: AtomicU64 = AtomicU64::new(0);
+
+impl TempFile {
+    /// Creates `path` exclusively: fails if anything (a file, a directory, a
+    /// symbolic link, even a dangling one) is there.
+    async fn create_at(path: PathBuf) -> Result<(tokio::fs::File, TempFile)> {
+        match Self::create_new(&path).await {
+            Ok(created) => Ok(created),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Error::arg(
+                "tmp_file_path",
+                format!(
+                    "{} already exists; it is neither overwritten nor reused",
+                    path.display()
+                ),
+            )),
+            Err(source) => Err(Error::Io { path, source }),
+        }
+    }
+
+    /// Creates a file beside `target` under a name no other call uses.
+    async fn create_beside(target: &Path) -> Result<(tokio::fs::File, TempFile)> {
+        let mut last = None;
+        for _ in 0..16 {
+            let path = unique_tmp_path(target);
+            match Self::create_new(&path).await {
+                Ok(created) => return Ok(created),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some((path, e)),
+                Err(source) => return Err(Error::Io { path, source }),
+            }
+        }
+        let (path, source) = last.unwrap_or_else(|| {
+            (
+                target.to_path_buf(),
+                std::io::Error::from(std::io::ErrorKind::AlreadyExists),
+            )
+        });
+        Err(Error::Io { path, source })
+    }
+
+    async fn create_new(path: &Path) -> std::io::Result<(tokio::fs::File, TempFile)> {
+        let file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .await?;
+        let id = FileId::of(&file.metadata().await?);
+        let guard = TempFile {
+            path: path.to_path_buf(),
+            id,
+            published: false,
+        };
+        Ok((file, guard))
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Renames the file onto `target` (atomically replacing what is there).
+    async fn publish(&mut self, target: &Path) -> Result<()> {
+        tokio::fs::rename(&self.path, target)
+            .await
+            .map_err(|source| Error::Io {
+                path: target.to_path_buf(),
+                source,
+            })?;
+        self.published = true;
+        Ok(())
+    }
 }
 
 impl Drop for TempFile {
     fn drop(&mut self) {
-        if let Some(p) = self.path.take() {
-            let _ = std::fs::remove_file(p);
+        if self.published {
+            return;
+        }
+        // Someone may have replaced the path since: remove it only if it is
+        // still the file this call created (lstat: never follow a link).
+        match std::fs::symlink_metadata(&self.path) {
+            Ok(m) if m.is_file() && FileId::of(&m) == self.id => {
+                let _ = std::fs::remove_file(&self.path);
+            }
+            _ => {}
         }
     }
+}
+
+/// `<target file name>.<pid>-<counter>-<nanos>.part.newtera`, beside the
+/// target.
+fn unique_tmp_path(target: &Path) -> PathBuf {
+    let n = NEXT_TMP.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let mut name = target
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
+    name.push(format!(
+        ".{:x}-{n:x}-{nanos:08x}.part.newtera",
+        std::process::id()
+    ));
+    target.with_file_name(name)
 }
 
 into_future!(FGetObject => Object);
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
     #[test]
-    fn tmp_names() {
-        let p = default_tmp_path(Path::new("/x/y/file.bin"), "abc\"/..");
-        assert_eq!(p, PathBuf::from("/x/y/file.bin.abc.part.newtera"));
+    fn tmp_names_are_unique_and_beside_the_target() {
+        let a = unique_tmp_path(Path::new("/x/y/file.bin"));
+        let b = unique_tmp_path(Path::new("/x/y/file.bin"));
+        assert_ne!(a, b);
+        assert_eq!(a.parent(), Some(Path::new("/x/y")));
+        let name = a.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.starts_with("file.bin."), "{name}");
+        assert!(name.ends_with(".part.newtera"), "{name}");
     }
 }
