@@ -210,3 +210,191 @@ async fn remove_objects_reports_per_key_errors_lazily() {
         .unwrap();
     assert!(errors.is_empty());
 }
+
+/// The query strings a [`listing_queries`] hook saw.
+type Seen = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+/// A hook recording the query strings of the GET requests that list
+/// (`prefix=` in the query).
+fn listing_queries() -> (
+    common::Hook<
+        impl Fn(&newtera::transport::HttpRequest) -> common::Then + Clone + Send + Sync + 'static,
+    >,
+    Seen,
+) {
+    let seen = Seen::default();
+    let record = seen.clone();
+    let hook = move |req: &newtera::transport::HttpRequest| {
+        if req.method() == http::Method::GET {
+            if let Some(q) = req.uri().query().filter(|q| q.contains("prefix=")) {
+                record.lock().unwrap().push(q.to_owned());
+            }
+        }
+        common::pass()
+    };
+    (common::Hook(hook), seen)
+}
+
+#[tokio::test]
+async fn listings_always_send_delimiter_and_max_keys() {
+    for server in common::all_servers() {
+        let (hook, seen) = listing_queries();
+        let client = common::builder(server).layer(hook).build().unwrap();
+        let bucket = common::bucket(&client, "delim").await;
+        let keys: Vec<String> = ["a", "d/e", "d/f/g"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        put_all(&client, &bucket, &keys).await;
+        for v1 in [false, true] {
+            seen.lock().unwrap().clear();
+            // Recursive: an empty delimiter, and every key comes back.
+            let got = names(
+                &client,
+                client.list_objects(&bucket).recursive(true).use_api_v1(v1),
+            )
+            .await;
+            assert_eq!(got, keys, "{server:?} v1={v1}");
+            // Not recursive: `/`, and the directory comes back as one.
+            let got = names(
+                &client,
+                client.list_objects(&bucket).use_api_v1(v1).max_keys(2),
+            )
+            .await;
+            assert_eq!(got, ["a", "d/"], "{server:?} v1={v1}");
+            let queries = seen.lock().unwrap().clone();
+            assert!(queries.len() >= 2, "{queries:?}");
+            let params = |q: &str| -> Vec<String> { q.split('&').map(str::to_owned).collect() };
+            let first = params(&queries[0]);
+            assert!(first.contains(&"delimiter=".to_owned()), "{first:?}");
+            assert!(first.contains(&"max-keys=1000".to_owned()), "{first:?}");
+            let last = params(queries.last().unwrap());
+            assert!(last.contains(&"delimiter=%2F".to_owned()), "{last:?}");
+            assert!(last.contains(&"max-keys=2".to_owned()), "{last:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn keys_ending_in_a_slash_are_directories() {
+    for server in common::all_servers() {
+        let client = common::client(server);
+        let bucket = common::bucket(&client, "isdir").await;
+        client
+            .put_object(&bucket, "folder/", Vec::new())
+            .await
+            .unwrap();
+        client
+            .put_object(&bucket, "folder/file", "x")
+            .await
+            .unwrap();
+        let objs: Vec<Object> = client
+            .list_objects(&bucket)
+            .recursive(true)
+            .into_stream()
+            .try_collect()
+            .await
+            .unwrap();
+        let dirs: Vec<_> = objs
+            .iter()
+            .map(|o| (o.object_name.as_str(), o.is_dir, o.size))
+            .collect();
+        assert_eq!(
+            dirs,
+            [("folder/", true, Some(0)), ("folder/file", false, Some(1))],
+            "{server:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn remove_objects_leaves_out_no_such_version() {
+    // moto keeps versions (garage does not).
+    let client = common::client(newtera_testkit::moto());
+    let bucket = newtera_testkit::unique_bucket("nsv");
+    client.make_bucket(&bucket).object_lock(true).await.unwrap();
+    let v = client
+        .put_object(&bucket, "k", "data")
+        .await
+        .unwrap()
+        .version_id
+        .unwrap();
+    let errors = client
+        .remove_objects(
+            &bucket,
+            vec![
+                DeleteObject::with_version("k", v),
+                DeleteObject::with_version("k", "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"),
+                DeleteObject::with_version("absent", "3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert!(
+        errors.iter().all(|e| e.code != "NoSuchVersion"),
+        "{errors:?}"
+    );
+    let left: Vec<Object> = client
+        .list_objects(&bucket)
+        .include_version(true)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[tokio::test]
+async fn incomplete_uploads_of_awkward_keys_list_by_their_names() {
+    use newtera::transport::{ErrorKind, TransportError};
+    for server in common::all_servers() {
+        let plain = common::client(server);
+        let bucket = common::bucket(&plain, "incup").await;
+        // Aborts never reach the server, so a failed upload stays behind.
+        let no_abort = common::Hook(|req: &newtera::transport::HttpRequest| -> common::Then {
+            let abort = req.method() == http::Method::DELETE
+                && req.uri().query().is_some_and(|q| q.contains("uploadId="));
+            if abort {
+                Box::new(|_fut| Box::pin(async { Err(TransportError::new(ErrorKind::Other)) }))
+            } else {
+                common::pass()
+            }
+        });
+        let client = common::builder(server).layer(no_abort).build().unwrap();
+        let keys = ["inc/100%/ü&<x>", "inc/a b+c"];
+        for key in keys {
+            let part = bytes::Bytes::from(vec![7u8; 5 * 1024 * 1024]);
+            let chunks = futures::stream::iter(vec![
+                Ok(part),
+                Err(std::io::Error::other("the source broke")),
+            ]);
+            let err = client
+                .put_object(
+                    &bucket,
+                    key,
+                    newtera::ObjectContent::from_stream(chunks, Some(12 * 1024 * 1024)),
+                )
+                .part_size(5 * 1024 * 1024)
+                .await;
+            assert!(err.is_err(), "{server:?}");
+        }
+        let mut listed: Vec<String> = plain
+            .list_incomplete_uploads(&bucket)
+            .prefix("inc/")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|u| u.object_name)
+            .collect();
+        listed.sort();
+        assert_eq!(listed, keys, "{server:?}");
+        for key in keys {
+            plain.remove_incomplete_upload(&bucket, key).await.unwrap();
+        }
+        assert!(plain
+            .list_incomplete_uploads(&bucket)
+            .await
+            .unwrap()
+            .is_empty());
+    }
+}

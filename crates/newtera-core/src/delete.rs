@@ -207,7 +207,9 @@ impl Newtera {
 
     /// Removes multiple objects: a list, an iterator or a stream of
     /// [`DeleteObject`]s (see [`DeleteObjects`]), in DeleteObjects requests
-    /// of up to 1,000 keys. Yields the objects that could not be deleted.
+    /// of up to 1,000 keys. Yields the objects that could not be deleted;
+    /// like the reference SDK, it leaves out `NoSuchVersion` failures (the
+    /// version is already gone).
     pub fn remove_objects(
         &self,
         bucket_name: impl Into<String>,
@@ -368,7 +370,8 @@ impl Batches {
             if batch.objects.is_empty() {
                 continue;
             }
-            let errors = self.delete_batch(batch.objects).await?;
+            let mut errors = self.delete_batch(batch.objects).await?;
+            errors.retain(reported);
             return Ok(Some(errors));
         }
     }
@@ -440,6 +443,14 @@ impl Batches {
             })
             .collect())
     }
+}
+
+/// Whether a failure goes to the caller. As in the reference SDK,
+/// `NoSuchVersion` does not: the version asked for is not there, which is
+/// what deleting it is meant to achieve (S3 answers it for a version id that
+/// never existed).
+fn reported(e: &DeleteError) -> bool {
+    e.code != "NoSuchVersion"
 }
 
 /// The `<Delete>` document (quiet mode) for `objects` and its `Content-MD5`.
@@ -591,6 +602,19 @@ mod tests {
             DeleteObject::from(obj),
             DeleteObject::with_version("o", "v")
         );
+    }
+
+    #[test]
+    fn no_such_version_is_not_reported() {
+        let err = |code: &str| DeleteError {
+            code: code.to_owned(),
+            message: String::new(),
+            name: "k".to_owned(),
+            version_id: Some("v".to_owned()),
+        };
+        assert!(!reported(&err("NoSuchVersion")));
+        assert!(reported(&err("AccessDenied")));
+        assert!(reported(&err("NoSuchKey")));
     }
 
     #[test]

@@ -15,6 +15,9 @@ use crate::types::Object;
 use crate::validate::check_bucket_name;
 use crate::{into_future, time};
 
+/// `max-keys` when the caller sets none (the reference SDK's default).
+const DEFAULT_MAX_KEYS: u32 = 1000;
+
 /// The stream [`ListObjects::into_stream`] returns: every object (and, for a
 /// non-recursive listing, every common prefix) of the listing, in key order,
 /// fetched one page at a time as the consumer polls.
@@ -128,7 +131,7 @@ impl ListObjects {
     }
 
     /// The most entries asked for in one page (`max-keys`, 1 to 1,000 on
-    /// most servers; the server's default, 1,000, when unset).
+    /// most servers; 1,000 when unset). Always sent.
     pub fn max_keys(mut self, max_keys: u32) -> Self {
         self.max_keys = Some(max_keys);
         self
@@ -219,16 +222,19 @@ impl Pager {
     /// The query parameters all three APIs share.
     fn common_query<'a>(&'a self, op: &'static str) -> S3Request<'a> {
         let r = &self.req;
-        let mut req = S3Request::new(op, Method::GET)
+        let req = S3Request::new(op, Method::GET)
             .buffered_answer()
             .bucket(&r.bucket)
             .query("prefix", r.prefix.as_deref().unwrap_or(""))
-            .query_opt("delimiter", (!r.recursive).then_some("/"));
-        if let Some(n) = r.max_keys {
-            req = req.query("max-keys", n.to_string());
-        }
+            // Always sent, as the reference SDK does, so that bucket
+            // policies conditioned on s3:delimiter / s3:max-keys evaluate.
+            .query("delimiter", if r.recursive { "" } else { "/" })
+            .query(
+                "max-keys",
+                r.max_keys.unwrap_or(DEFAULT_MAX_KEYS).to_string(),
+            );
         if r.use_url_encoding_type {
-            req = req.query("encoding-type", "url");
+            return req.query("encoding-type", "url");
         }
         req
     }
@@ -475,9 +481,11 @@ fn merge_sorted(entries: Vec<Object>, prefixes: Vec<Object>) -> Vec<Object> {
 }
 
 fn object_from_entry(bucket: &str, e: ObjectEntry, decode: bool) -> Result<Object> {
+    let object_name = maybe_decode(e.key, decode)?;
     let mut obj = Object {
         bucket_name: bucket.to_owned(),
-        object_name: maybe_decode(e.key, decode)?,
+        is_dir: object_name.ends_with('/'),
+        object_name,
         last_modified: time::parse_iso8601(&e.last_modified),
         etag: etag(e.etag),
         size: Some(e.size),
@@ -486,13 +494,18 @@ fn object_from_entry(bucket: &str, e: ObjectEntry, decode: bool) -> Result<Objec
     };
     set_owner(&mut obj, e.owner);
     set_user_metadata(&mut obj, e.user_metadata);
+    if let Some(tags) = e.user_tags {
+        obj.user_tags = parse_user_tags(&tags);
+    }
     Ok(obj)
 }
 
 fn object_from_version(bucket: &str, e: VersionEntry, decode: bool) -> Result<Object> {
+    let object_name = maybe_decode(e.key, decode)?;
     let mut obj = Object {
         bucket_name: bucket.to_owned(),
-        object_name: maybe_decode(e.key, decode)?,
+        is_dir: object_name.ends_with('/'),
+        object_name,
         last_modified: time::parse_iso8601(&e.last_modified),
         etag: e.etag.and_then(etag),
         size: (!e.is_delete_marker).then_some(e.size),
@@ -505,6 +518,15 @@ fn object_from_version(bucket: &str, e: VersionEntry, decode: bool) -> Result<Ob
     set_owner(&mut obj, e.owner);
     set_user_metadata(&mut obj, e.user_metadata);
     Ok(obj)
+}
+
+/// MinIO's `<UserTags>` (listed with `metadata=true`): the object's tags
+/// as a URL query string, `k1=v1&k2=v2`, form-decoded.
+fn parse_user_tags(query: &str) -> BTreeMap<String, String> {
+    url::form_urlencoded::parse(query.trim().as_bytes())
+        .filter(|(k, _)| !k.is_empty())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }
 
 /// The entity tag without its quotes (and surrounding whitespace); `None`
@@ -709,6 +731,28 @@ mod tests {
                 .and_then(|v| v.to_str().ok()),
             Some("one")
         );
+    }
+
+    #[test]
+    fn user_tags_and_directory_keys() {
+        let xml = r#"<ListBucketResult><Name>b</Name><EncodingType>url</EncodingType>
+          <Contents><Key>k</Key><Size>1</Size>
+            <UserTags>project=one&amp;team=a%20b&amp;empty=</UserTags></Contents>
+          <Contents><Key>dir%2F</Key><Size>0</Size></Contents></ListBucketResult>"#;
+        let doc = ListBucketResult::from_xml(xml.as_bytes()).unwrap();
+        let (objects, _) = bucket_page("b", doc, true).unwrap();
+        let tags: Vec<_> = objects[0]
+            .user_tags
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(tags, [("empty", ""), ("project", "one"), ("team", "a b")]);
+        assert!(!objects[0].is_dir);
+        // A key ending in `/` is a directory, as in the reference SDK, even
+        // when it is an object and not a common prefix.
+        assert_eq!(objects[1].object_name, "dir/");
+        assert!(objects[1].is_dir);
+        assert!(objects[1].user_tags.is_empty());
     }
 
     #[test]

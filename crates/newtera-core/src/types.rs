@@ -27,7 +27,8 @@ pub struct Object {
     pub size: Option<u64>,
     /// The `Content-Type`.
     pub content_type: Option<String>,
-    /// True for a common prefix ("directory") of a non-recursive listing.
+    /// True when the name ends in `/`: a common prefix ("directory") of a
+    /// non-recursive listing, or an object whose key ends in `/`.
     pub is_dir: bool,
     /// The version id, on versioned buckets.
     pub version_id: Option<String>,
@@ -45,6 +46,10 @@ pub struct Object {
     pub user_metadata: BTreeMap<String, String>,
     /// All response headers (for `stat_object`/`fget_object`).
     pub metadata: HeaderMap,
+    /// The object's tags as MinIO lists them with
+    /// [`ListObjects::include_user_meta`](crate::ListObjects::include_user_meta)
+    /// (its `<UserTags>` element); empty otherwise.
+    pub user_tags: BTreeMap<String, String>,
 }
 
 /// What a write (`put_object`, `fput_object`) returns.

@@ -71,7 +71,10 @@ impl ListIncompleteUploads {
         self
     }
 
-    /// Sends the requests, paging through all uploads.
+    /// Sends the requests, paging through all uploads. Keys are asked for
+    /// URL-encoded (`encoding-type=url`) and decoded, so keys XML cannot
+    /// carry are listed right; a truncated page whose markers do not move
+    /// the listing on is an error rather than an endless loop.
     pub async fn send(self) -> Result<Vec<IncompleteUpload>> {
         const OP: &str = "ListMultipartUploads";
         check_bucket_name(&self.bucket)?;
@@ -82,6 +85,7 @@ impl ListIncompleteUploads {
             let req = S3Request::new(OP, Method::GET)
                 .bucket(&self.bucket)
                 .query("uploads", "")
+                .query("encoding-type", "url")
                 .query_opt("prefix", self.prefix.as_deref())
                 .query_opt("key-marker", key_marker.as_deref())
                 .query_opt("upload-id-marker", id_marker.as_deref())
@@ -90,23 +94,61 @@ impl ListIncompleteUploads {
             let body = crate::read_body(OP, resp).await?;
             let page =
                 newtera_xml::ListMultipartUploadsResult::from_xml(&body).map_err(Error::xml(OP))?;
-            out.extend(page.uploads.into_iter().map(|u| IncompleteUpload {
-                initiated: time::parse_iso8601(&u.initiated),
-                object_name: u.key,
-                upload_id: u.upload_id,
-            }));
-            if !page.is_truncated {
+            let (uploads, next) = uploads_page(page)?;
+            out.extend(uploads);
+            let Some((next_key, next_id)) = next else {
                 return Ok(out);
+            };
+            if (Some(&next_key), next_id.as_ref()) == (key_marker.as_ref(), id_marker.as_ref()) {
+                return Err(stuck("the same NextKeyMarker/NextUploadIdMarker again"));
             }
-            if page.next_key_marker.is_none() && page.next_upload_id_marker.is_none() {
-                return Err(Error::UnexpectedResponse {
-                    op: OP,
-                    reason: "a truncated page without a next marker".into(),
-                });
-            }
-            key_marker = page.next_key_marker;
-            id_marker = page.next_upload_id_marker;
+            key_marker = Some(next_key);
+            id_marker = next_id;
         }
+    }
+}
+
+/// The error for a truncated page the listing cannot continue from.
+fn stuck(what: &str) -> Error {
+    Error::UnexpectedResponse {
+        op: "ListMultipartUploads",
+        reason: format!("the listing is truncated but the server sent {what}"),
+    }
+}
+
+/// The uploads of one page (keys decoded when the server URL-encoded them)
+/// and, when the page is truncated, the markers the next page starts at.
+#[allow(clippy::type_complexity)]
+fn uploads_page(
+    page: newtera_xml::ListMultipartUploadsResult,
+) -> Result<(Vec<IncompleteUpload>, Option<(String, Option<String>)>)> {
+    let encoded = page
+        .encoding_type
+        .as_deref()
+        .is_some_and(|e| e.trim().eq_ignore_ascii_case("url"));
+    let decode = |s: String| {
+        if encoded {
+            crate::list::url_decode(&s)
+        } else {
+            Ok(s)
+        }
+    };
+    let mut uploads = Vec::with_capacity(page.uploads.len());
+    for u in page.uploads {
+        uploads.push(IncompleteUpload {
+            initiated: time::parse_iso8601(&u.initiated),
+            object_name: decode(u.key)?,
+            upload_id: u.upload_id,
+        });
+    }
+    if !page.is_truncated {
+        return Ok((uploads, None));
+    }
+    let next_key = page.next_key_marker.filter(|k| !k.is_empty());
+    let next_id = page.next_upload_id_marker.filter(|k| !k.is_empty());
+    match (next_key, next_id) {
+        (Some(k), id) => Ok((uploads, Some((decode(k)?, id)))),
+        (None, _) => Err(stuck("no NextKeyMarker")),
     }
 }
 
@@ -130,3 +172,55 @@ impl RemoveIncompleteUpload {
 
 into_future!(ListIncompleteUploads => Vec<IncompleteUpload>);
 into_future!(RemoveIncompleteUpload => ());
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use newtera_xml::ListMultipartUploadsResult;
+
+    fn page(xml: &str) -> ListMultipartUploadsResult {
+        ListMultipartUploadsResult::from_xml(xml.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn keys_and_markers_are_decoded() {
+        let p = page(
+            r#"<ListMultipartUploadsResult><Bucket>b</Bucket>
+              <EncodingType>url</EncodingType><IsTruncated>true</IsTruncated>
+              <NextKeyMarker>a%20b%2Fc</NextKeyMarker><NextUploadIdMarker>u2</NextUploadIdMarker>
+              <Upload><Key>a%20b%2Fc</Key><UploadId>u2</UploadId>
+                <Initiated>2024-01-02T03:04:05.000Z</Initiated></Upload>
+            </ListMultipartUploadsResult>"#,
+        );
+        let (uploads, next) = uploads_page(p).unwrap();
+        assert_eq!(uploads[0].object_name, "a b/c");
+        assert_eq!(uploads[0].upload_id, "u2");
+        assert!(uploads[0].initiated.is_some());
+        assert_eq!(next, Some(("a b/c".to_owned(), Some("u2".to_owned()))));
+    }
+
+    #[test]
+    fn plain_keys_stay_as_sent() {
+        let p = page(
+            r#"<ListMultipartUploadsResult><Bucket>b</Bucket>
+              <Upload><Key>a%20b</Key><UploadId>u</UploadId></Upload>
+            </ListMultipartUploadsResult>"#,
+        );
+        let (uploads, next) = uploads_page(p).unwrap();
+        assert_eq!(uploads[0].object_name, "a%20b");
+        assert_eq!(next, None);
+    }
+
+    #[test]
+    fn truncated_without_marker_is_an_error() {
+        let p = page(
+            r#"<ListMultipartUploadsResult><Bucket>b</Bucket>
+              <IsTruncated>true</IsTruncated></ListMultipartUploadsResult>"#,
+        );
+        assert!(matches!(
+            uploads_page(p),
+            Err(Error::UnexpectedResponse { .. })
+        ));
+    }
+}
