@@ -44,6 +44,7 @@ pub fn kind(req: &HttpRequest) -> String {
         "POST" if q.split('&').any(|p| p == "uploads") => "CREATE",
         "POST" if q.contains("uploadId=") => "COMPLETE",
         "DELETE" if q.contains("uploadId=") => "ABORT",
+        "GET" if q.split('&').any(|p| p == "uploads" || p == "uploads=") => "LISTUPLOADS",
         _ => m,
     }
     .to_owned()

@@ -24,6 +24,7 @@ mod post_policy;
 mod presign;
 mod put;
 mod region;
+mod strays;
 mod time;
 mod types;
 mod uploads;

@@ -1,6 +1,6 @@
 //! The multipart-upload steps shared by uploads (`put_object`) and
 //! server-side copies (`copy_object`, `compose_object`): create (sweeping
-//! uploads left by lost answers), complete (recognising a completion whose
+//! uploads left by lost answers, see `strays.rs`), complete (recognising a completion whose
 //! answer was lost), and abort, also when the caller's future is dropped.
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
@@ -10,6 +10,7 @@ use crate::checksum::ChecksumAlgorithm;
 use crate::client::{Newtera, S3Request};
 use crate::error::{Error, Result, S3Error};
 use crate::put::trim_etag;
+use crate::strays;
 use crate::time;
 use crate::types::{ObjectWriteResult, SseCustomerKey};
 
@@ -42,22 +43,25 @@ pub(crate) fn write_result(
 
 impl Target<'_> {
     /// CreateMultipartUpload with the object's `headers`, announcing
-    /// `checksum` for the parts. When an attempt may have created an upload
-    /// whose answer was lost, the strays are aborted so none is orphaned.
+    /// `checksum` for the parts. Returns the guard of the new upload (see
+    /// [`AbortGuard::finish`]). When an attempt may have created an upload
+    /// whose answer was lost, its strays are swept (see `strays.rs`): at
+    /// once when the call fails, when the upload is over otherwise (so that
+    /// other writers of the key had time to upload parts).
     pub(crate) async fn create(
         &self,
         headers: HeaderMap,
         checksum: Option<ChecksumAlgorithm>,
-    ) -> Result<String> {
+    ) -> Result<AbortGuard> {
         const OP: &str = "CreateMultipartUpload";
-        let started = std::time::Instant::now();
+        let before = strays::Before::take(self.client, self.bucket, self.object).await;
         let req = S3Request::new(OP, Method::POST)
             .bucket(self.bucket)
             .object(self.object)
             .query("uploads", "")
             .headers(headers)
             // Safe to repeat: uploads created by attempts whose answers were
-            // lost are swept below.
+            // lost are swept (strays.rs).
             .idempotent(true)
             .buffered_answer();
         let req = match checksum {
@@ -88,10 +92,15 @@ impl Target<'_> {
         .await;
         match outcome {
             Ok((id, attempts)) => {
-                if attempts > 1 {
-                    self.sweep_strays(Some(&id), started).await;
-                }
-                Ok(id)
+                let registration = strays::Registration::new(self.bucket, self.object, &id);
+                Ok(AbortGuard {
+                    client: self.client.clone(),
+                    bucket: self.bucket.to_owned(),
+                    object: self.object.to_owned(),
+                    upload_id: Some(id),
+                    strays: (attempts > 1).then_some(before),
+                    _registration: registration,
+                })
             }
             Err(e) => {
                 let maybe_created = match &e {
@@ -100,44 +109,9 @@ impl Target<'_> {
                     _ => true,
                 };
                 if maybe_created {
-                    self.sweep_strays(None, started).await;
+                    strays::sweep(self.client, self.bucket, self.object, &before, None).await;
                 }
                 Err(e)
-            }
-        }
-    }
-
-    /// Aborts uploads of this very key started since `started` (with a few
-    /// seconds of slack for clock skew), except `keep`. They can only be
-    /// ours from attempts whose answers were lost, unless another writer
-    /// began an upload of the same key in that window: a documented risk
-    /// taken only after a lost answer.
-    async fn sweep_strays(&self, keep: Option<&str>, started: std::time::Instant) {
-        let window = started.elapsed() + std::time::Duration::from_secs(5);
-        let since = std::time::SystemTime::now()
-            .checked_sub(window)
-            .unwrap_or(std::time::UNIX_EPOCH);
-        let uploads = match self
-            .client
-            .list_incomplete_uploads(self.bucket)
-            .prefix(self.object)
-            .send()
-            .await
-        {
-            Ok(u) => u,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot list uploads to remove strays");
-                return;
-            }
-        };
-        // Some servers do not track when an upload began (moto answers a
-        // fixed date in 2010); a date that old is read as "unknown".
-        let undated = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_420_070_400);
-        for u in uploads {
-            let recent = u.initiated.is_none_or(|t| t >= since || t < undated);
-            if u.object_name == self.object && Some(u.upload_id.as_str()) != keep && recent {
-                tracing::debug!("aborting a stray multipart upload left by a lost answer");
-                let _ = abort(self.client, self.bucket, self.object, &u.upload_id).await;
             }
         }
     }
@@ -231,38 +205,66 @@ pub(crate) fn part_error(part_number: u32, e: Error) -> Error {
     }
 }
 
-/// Aborts a multipart upload that did not complete, even if the future was
-/// dropped half-way.
+/// The guard of one multipart upload: aborts it unless it completed, even
+/// if the future was dropped half-way, and sweeps the strays of lost
+/// CreateMultipartUpload answers once the upload is over. Made by
+/// [`Target::create`].
 pub(crate) struct AbortGuard {
-    pub(crate) client: Newtera,
-    pub(crate) bucket: String,
-    pub(crate) object: String,
+    client: Newtera,
+    bucket: String,
+    object: String,
     /// The upload to abort; `None` once it completed.
-    pub(crate) upload_id: Option<String>,
+    upload_id: Option<String>,
+    /// Set when CreateMultipartUpload took more than one attempt.
+    strays: Option<strays::Before>,
+    /// Keeps the upload in the registry of live uploads while it runs.
+    _registration: strays::Registration,
 }
 
 impl AbortGuard {
-    /// Aborts now (and not again on drop).
-    pub(crate) async fn abort_now(&mut self) {
+    /// The upload id.
+    pub(crate) fn upload_id(&self) -> &str {
+        self.upload_id.as_deref().unwrap_or_default()
+    }
+
+    /// The upload completed: nothing to abort.
+    pub(crate) fn completed(&mut self) {
+        self.upload_id = None;
+    }
+
+    /// Aborts the upload unless it [completed](Self::completed), then
+    /// sweeps strays; nothing is left to do on drop.
+    pub(crate) async fn finish(&mut self) {
         if let Some(id) = self.upload_id.take() {
             let _ = abort(&self.client, &self.bucket, &self.object, &id).await;
+        }
+        if let Some(before) = self.strays.take() {
+            strays::sweep(&self.client, &self.bucket, &self.object, &before, None).await;
         }
     }
 }
 
 impl Drop for AbortGuard {
     fn drop(&mut self) {
-        if let Some(id) = self.upload_id.take() {
-            if let Ok(handle) = tokio::runtime::Handle::try_current() {
-                let (client, bucket, object) = (
-                    self.client.clone(),
-                    self.bucket.clone(),
-                    self.object.clone(),
-                );
-                handle.spawn(async move {
+        let id = self.upload_id.take();
+        let before = self.strays.take();
+        if id.is_none() && before.is_none() {
+            return;
+        }
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            let (client, bucket, object) = (
+                self.client.clone(),
+                self.bucket.clone(),
+                self.object.clone(),
+            );
+            handle.spawn(async move {
+                if let Some(id) = id {
                     let _ = abort(&client, &bucket, &object, &id).await;
-                });
-            }
+                }
+                if let Some(before) = before {
+                    strays::sweep(&client, &bucket, &object, &before, None).await;
+                }
+            });
         }
     }
 }

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::headers::ObjectHeaders;
 use crate::into_future;
 pub(crate) use crate::multipart::abort;
-use crate::multipart::{part_error, write_result, AbortGuard, Target};
+use crate::multipart::{part_error, write_result, Target};
 use crate::types::{ObjectWriteResult, Progress, Retention, Sse, Tags};
 use crate::validate::{check_bucket_name, check_object_name};
 
@@ -449,36 +449,23 @@ impl Upload {
         part_size: u64,
         part_count: Option<u64>,
     ) -> Result<ObjectWriteResult> {
-        let upload_id = self
+        let mut guard = self
             .target()
             .create(self.headers.clone(), self.client.inner.checksum)
             .await?;
-        let mut guard = AbortGuard {
-            client: self.client.clone(),
-            bucket: self.bucket.clone(),
-            object: self.object.clone(),
-            upload_id: Some(upload_id.clone()),
-        };
+        let upload_id = guard.upload_id().to_owned();
         let result = self
             .upload_parts(&upload_id, &mut content, first, part_size, part_count)
             .await;
-        let (parts, full_checksum) = match result {
-            Ok(r) => r,
-            Err(e) => {
-                guard.abort_now().await;
-                return Err(e);
-            }
+        let outcome = match result {
+            Ok((parts, full_checksum)) => self.complete(&upload_id, parts, full_checksum).await,
+            Err(e) => Err(e),
         };
-        match self.complete(&upload_id, parts, full_checksum).await {
-            Ok(r) => {
-                guard.upload_id = None;
-                Ok(r)
-            }
-            Err(e) => {
-                guard.abort_now().await;
-                Err(e)
-            }
+        if outcome.is_ok() {
+            guard.completed();
         }
+        guard.finish().await;
+        outcome
     }
 
     async fn upload_parts(
@@ -655,7 +642,8 @@ impl Upload {
         full_checksum: Option<String>,
     ) -> Result<ObjectWriteResult> {
         let mut headers = HeaderMap::new();
-        // Some servers (garage) want the SSE-C key on completion too.
+        // The SSE-C key goes with the completion too: S3 asks for it there
+        // when the upload was started with one, and servers check it.
         if let Some(sse) = &self.opts.sse {
             sse.part_headers(&mut headers);
         }

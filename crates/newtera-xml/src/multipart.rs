@@ -98,7 +98,8 @@ impl CompleteMultipartUploadResult {
     /// Parses a `<CompleteMultipartUploadResult>` document.
     pub fn from_xml(xml: &[u8]) -> Result<Self, XmlError> {
         const DOC: &str = "CompleteMultipartUploadResult";
-        // moto names the root `CompleteMultipartUploadResponse`.
+        // Some servers name the root `CompleteMultipartUploadResponse`
+        // (the AWS query-protocol style); accept both.
         let (mut p, root) =
             Parser::open_one_of(xml, DOC, DOC, &["CompleteMultipartUploadResponse"])?;
         let mut out = CompleteMultipartUploadResult::default();
@@ -257,10 +258,11 @@ pub struct PartEntry {
 }
 
 impl ListPartsResult {
-    /// Parses a `<ListPartsResult>` document.
+    /// Parses a `<ListPartsResult>` document (or one rooted at
+    /// `<ListPartsResponse>`, as some servers name it).
     pub fn from_xml(xml: &[u8]) -> Result<Self, XmlError> {
         const DOC: &str = "ListPartsResult";
-        let (mut p, root) = Parser::open(xml, DOC, DOC)?;
+        let (mut p, root) = Parser::open_one_of(xml, DOC, DOC, &["ListPartsResponse"])?;
         let mut out = ListPartsResult::default();
         p.children(&root, |p, c| {
             match c.name() {
@@ -308,4 +310,25 @@ fn parse_part<'a>(p: &mut Parser<'a>, parent: &Child<'a>) -> Result<PartEntry, X
     entry.etag = required(etag, p, "ETag")?;
     entry.size = required(size, p, "Size")?;
     Ok(entry)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_parts_under_either_root() {
+        for root in ["ListPartsResult", "ListPartsResponse"] {
+            let xml = format!(
+                "<{root}><Bucket>b</Bucket><Key>k</Key><UploadId>u</UploadId>\
+                 <IsTruncated>false</IsTruncated><Part><PartNumber>1</PartNumber>\
+                 <ETag>\"e\"</ETag><Size>5</Size></Part></{root}>"
+            );
+            let doc = ListPartsResult::from_xml(xml.as_bytes()).unwrap();
+            assert_eq!(doc.parts.len(), 1, "{root}");
+            assert_eq!(doc.upload_id, "u");
+        }
+        assert!(ListPartsResult::from_xml(b"<Other/>").is_err());
+    }
 }

@@ -139,8 +139,8 @@ impl NotificationConfiguration {
 
     /// Parses a `<NotificationConfiguration>` document (the root may also be
     /// named after the operation, `<GetBucketNotificationResponse>` or
-    /// `<GetBucketNotificationConfigurationResponse>`, as moto's empty answer
-    /// is). Filter rules are matched on their name in any ASCII case (AWS
+    /// `<GetBucketNotificationConfigurationResponse>`, as some servers name
+    /// an empty answer). Filter rules are matched on their name in any ASCII case (AWS
     /// answers `Prefix` for the `prefix` it was sent); rules of another name
     /// and unknown elements are skipped.
     pub fn from_xml(xml: &[u8]) -> Result<Self, XmlError> {

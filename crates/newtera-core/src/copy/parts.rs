@@ -9,7 +9,7 @@ use tokio::task::JoinSet;
 
 use crate::client::{Newtera, S3Request};
 use crate::error::{Error, Result};
-use crate::multipart::{part_error, AbortGuard, Target};
+use crate::multipart::{part_error, Target};
 use crate::put::{MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE};
 use crate::types::{ObjectWriteResult, SseCustomerKey};
 
@@ -105,13 +105,8 @@ impl MultipartCopy<'_> {
         };
         // No checksum is announced: the data never passes through the
         // client, and parts copied server-side carry none to combine.
-        let upload_id = target.create(self.create_headers.clone(), None).await?;
-        let mut guard = AbortGuard {
-            client: self.client.clone(),
-            bucket: self.bucket.to_owned(),
-            object: self.object.to_owned(),
-            upload_id: Some(upload_id.clone()),
-        };
+        let mut guard = target.create(self.create_headers.clone(), None).await?;
+        let upload_id = guard.upload_id().to_owned();
         let mut dest_ssec = HeaderMap::new();
         if let Some(k) = &self.dest_ssec {
             k.headers(&mut dest_ssec);
@@ -123,26 +118,20 @@ impl MultipartCopy<'_> {
             upload_id: upload_id.clone(),
             dest_ssec: dest_ssec.clone(),
         });
-        let done = match copy_all(ctx, parts, self.parallel).await {
-            Ok(done) => done,
-            Err(e) => {
-                guard.abort_now().await;
-                return Err(e);
+        let outcome = match copy_all(ctx, parts, self.parallel).await {
+            Ok(done) => {
+                target
+                    .complete(&upload_id, done, dest_ssec, self.dest_ssec.as_ref())
+                    .await
             }
+            Err(e) => Err(e),
         };
-        match target
-            .complete(&upload_id, done, dest_ssec, self.dest_ssec.as_ref())
-            .await
-        {
-            Ok(r) => {
-                guard.upload_id = None;
-                Ok(r)
-            }
-            Err(e) => {
-                guard.abort_now().await;
-                Err(e)
-            }
+        if outcome.is_ok() {
+            guard.completed();
         }
+        // Aborts the upload unless it completed, and sweeps strays.
+        guard.finish().await;
+        outcome
     }
 }
 
