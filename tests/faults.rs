@@ -166,7 +166,7 @@ struct Report {
 /// A one-line description of an error, with its chain.
 fn describe(e: &Error) -> String {
     let mut s = match e {
-        Error::Transport { op, source } => format!("Transport({op}, {:?})", source.kind()),
+        Error::Transport { op, source, .. } => format!("Transport({op}, {:?})", source.kind()),
         Error::S3(s3) => format!("S3({}, {}, {})", s3.op, s3.code, s3.status.as_u16()),
         Error::Part {
             part_number,

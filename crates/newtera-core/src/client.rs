@@ -346,10 +346,7 @@ impl NewteraBuilder {
             .transport
             .credentials(provider.clone())
             .build()
-            .map_err(|source| Error::Transport {
-                op: "build client",
-                source,
-            })?;
+            .map_err(Error::transport("build client"))?;
         Ok(Newtera {
             inner: Arc::new(Inner {
                 base,
@@ -540,7 +537,7 @@ impl Newtera {
             .transport
             .send(http_req)
             .await
-            .map_err(Error::transport(op))?;
+            .map_err(Error::transport_at(op, bucket, object))?;
         let embedded = resp.extensions().get::<S3ErrorCode>().is_some();
         if resp.status().is_success() && !embedded {
             return Ok(resp);
@@ -628,7 +625,7 @@ impl Newtera {
         } else {
             match body.collect(ERROR_BODY_LIMIT).await {
                 Ok(b) => b,
-                Err(source) => return Error::Transport { op, source },
+                Err(source) => return Error::transport_at(op, bucket, object)(source),
             }
         };
         match newtera_xml::parse_error(&bytes) {

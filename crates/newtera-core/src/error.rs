@@ -29,10 +29,14 @@ pub enum Error {
     #[error("{0}")]
     S3(Box<S3Error>),
     /// The request could not be carried out: connection, TLS, timeout, body.
-    #[error("transport error during {op}")]
+    #[error("transport error during {op}{}", Target(.bucket.as_deref(), .object.as_deref()))]
     Transport {
         /// The operation that failed.
         op: &'static str,
+        /// The bucket of the request, when the failure happened on one.
+        bucket: Option<String>,
+        /// The object of the request, when the failure happened on one.
+        object: Option<String>,
         /// What went wrong underneath.
         #[source]
         source: TransportError,
@@ -324,8 +328,24 @@ impl Error {
         }
     }
 
+    /// A transport failure of `op` that concerns no particular bucket.
     pub(crate) fn transport(op: &'static str) -> impl FnOnce(TransportError) -> Self {
-        move |source| Error::Transport { op, source }
+        Self::transport_at(op, None, None)
+    }
+
+    /// A transport failure of `op` on `bucket` / `object`.
+    pub(crate) fn transport_at(
+        op: &'static str,
+        bucket: Option<&str>,
+        object: Option<&str>,
+    ) -> impl FnOnce(TransportError) -> Self {
+        let (bucket, object) = (bucket.map(str::to_owned), object.map(str::to_owned));
+        move |source| Error::Transport {
+            op,
+            bucket,
+            object,
+            source,
+        }
     }
 
     pub(crate) fn xml(op: &'static str) -> impl FnOnce(XmlError) -> Self {
@@ -366,17 +386,30 @@ pub struct S3Error {
     pub bucket_region: Option<String>,
 }
 
+/// Writes ` [bucket "b", object "k"]` (or the part of it that is known).
+struct Target<'a>(Option<&'a str>, Option<&'a str>);
+
+impl fmt::Display for Target<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.0, self.1) {
+            (Some(b), Some(o)) => write!(f, " [bucket {b:?}, object {o:?}]"),
+            (Some(b), None) => write!(f, " [bucket {b:?}]"),
+            _ => Ok(()),
+        }
+    }
+}
+
 impl fmt::Display for S3Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} failed: {} ({})", self.op, self.code, self.status)?;
         if !self.message.is_empty() {
             write!(f, ": {}", self.message)?;
         }
-        match (&self.bucket, &self.object) {
-            (Some(b), Some(o)) => write!(f, " [bucket {b:?}, object {o:?}]")?,
-            (Some(b), None) => write!(f, " [bucket {b:?}]")?,
-            _ => {}
-        }
+        write!(
+            f,
+            "{}",
+            Target(self.bucket.as_deref(), self.object.as_deref())
+        )?;
         if let Some(r) = &self.region {
             write!(f, " region {r}")?;
         }
@@ -473,8 +506,14 @@ mod tests {
         use newtera_transport::ErrorKind;
         let transport = |kind| Error::Transport {
             op: "GetObject",
+            bucket: Some("b".into()),
+            object: Some("k".into()),
             source: TransportError::new(kind),
         };
+        assert_eq!(
+            transport(ErrorKind::Timeout).to_string(),
+            r#"transport error during GetObject [bucket "b", object "k"]"#
+        );
         assert!(transport(ErrorKind::Timeout).is_timeout());
         assert!(transport(ErrorKind::Timeout).is_retryable());
         assert!(transport(ErrorKind::ConnectionReset).is_retryable());

@@ -275,10 +275,11 @@ impl BodyState {
                         // Every byte arrived before the connection failed.
                         return self.finish();
                     }
-                    let cause = Error::Transport {
-                        op: OP,
-                        source: cause,
-                    };
+                    let cause = Error::transport_at(
+                        OP,
+                        Some(&self.request.bucket),
+                        Some(&self.request.object),
+                    )(cause);
                     match self.resume(cause).await {
                         Ok(true) => {}
                         Ok(false) => return self.finish(),

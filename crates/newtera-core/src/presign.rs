@@ -268,10 +268,10 @@ pub(crate) async fn presign_credentials(client: &Newtera, op: &'static str) -> R
             "an anonymous client has no credentials to presign with",
         ));
     };
-    provider.retrieve().await.map_err(|e| Error::Transport {
-        op,
-        source: TransportError::with_source(ErrorKind::Credentials, e),
-    })
+    provider
+        .retrieve()
+        .await
+        .map_err(|e| Error::transport(op)(TransportError::with_source(ErrorKind::Credentials, e)))
 }
 
 /// A signing error: the time or lifetime given could not be used.
