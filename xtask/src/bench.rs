@@ -17,6 +17,9 @@ use crate::{cargo, run, Failure};
 
 const CLIENTS: [&str; 4] = ["newtera", "aws", "minio", "object_store"];
 const CONFIGS: [&str; 2] = ["default", "equal"];
+/// Workloads also run by Newtera alone with `strict_integrity(true)`
+/// (config "strict"; the peers have no such mode).
+const STRICT_WORKLOADS: [&str; 1] = ["get_1g_stream"];
 /// Everything after this line of BENCHMARKS.md is kept when it is rewritten.
 const ANALYSIS_MARKER: &str = "<!-- analysis: kept across runs -->";
 /// Peak RSS bound of the large transfers: 16 MiB + part_size × (parallelism + 1).
@@ -197,11 +200,22 @@ pub(crate) fn bench(args: &[String]) -> Result<(), Failure> {
                     )?;
                     samples.entry((client, config)).or_default().push(s);
                 }
+                if client == "newtera" && STRICT_WORKLOADS.contains(&w.name) {
+                    let s = run_client(
+                        &bin, &server, &endpoint, client, w.name, "strict", quick, &mut raw,
+                    )?;
+                    samples.entry((client, "strict")).or_default().push(s);
+                }
             }
         }
         let rows = CLIENTS
             .iter()
             .flat_map(|&c| CONFIGS.iter().map(move |&k| (c, k)))
+            .chain(
+                samples
+                    .contains_key(&("newtera", "strict"))
+                    .then_some(("newtera", "strict")),
+            )
             .map(|(c, k)| median_row(w, c, k, &samples[&(c, k)]))
             .collect();
         results.push((w, rows));
@@ -596,11 +610,14 @@ fn render(results: &[(&Workload, Vec<Row>)], quick: bool, measured: Duration) ->
          `checksum_algorithm(None)`; aws-sdk-s3 `disable_payload_signing()` + checksums `WhenRequired`; \
          object_store `with_unsigned_payload(true)`; minio-rs has no such switch, so its equal row is its \
          default). Same part size (8 MiB) and parts in flight (8) everywhere, except minio-rs, which uploads \
-         parts one at a time. `srv` = the endpoint used ≥ 0.9 of a core during the run (it may be the \
+         parts one at a time. **strict** (Newtera only, {strict}) = default + `strict_integrity(true)`: \
+         the endpoint declares no checksum, so the whole-object GET is verified against its MD5 ETag \
+         (the default config verifies nothing there). `srv` = the endpoint used ≥ 0.9 of a core during the run (it may be the \
          bottleneck; its CPU includes the warm-up). Ratios are Newtera / peer in the same config: \
          throughput (> 1 is better) and CPU (< 1 is better).\n\n",
         if quick { 1 } else { 3 },
-        if quick { "" } else { "s" }
+        if quick { "" } else { "s" },
+        strict = STRICT_WORKLOADS.join(", "),
     ));
     if quick {
         md.push_str("**Quick mode**: smaller operation counts (300 at concurrency 1, 3,000 at 32), 256 MiB instead of 1 GiB for the PUT, a single repetition; indicative only.\n\n");

@@ -11,8 +11,9 @@
 //!   handed out;
 //! - an object without a usable checksum is verified against its ETag
 //!   where the ETag is an MD5 of the data: a single-part object not
-//!   encrypted with SSE-KMS or SSE-C (one MD5 over the body: about as much
-//!   CPU as the CRC), or a multipart object (`…-N`), whose part sizes are
+//!   encrypted with SSE-KMS or SSE-C (one MD5 over the body: ~2 CPU-s/GiB
+//!   on the bench machine, far more than the CRC; see BENCHMARKS.md), or a
+//!   multipart object (`…-N`), whose part sizes are
 //!   read first with one `HEAD ?partNumber=i` per part (N extra requests),
 //!   then each part's MD5 is taken as the body streams and the MD5 of those
 //!   digests compared with the ETag. Objects whose ETag is no MD5 (SSE-KMS,

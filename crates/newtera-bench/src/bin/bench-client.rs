@@ -4,8 +4,12 @@
 //!
 //! ```text
 //! bench-client --client {newtera,aws,minio,object_store} --workload W
-//!              --config {default,equal} --endpoint http://127.0.0.1:PORT [--quick]
+//!              --config {default,equal,strict} --endpoint http://127.0.0.1:PORT [--quick]
 //! ```
+//!
+//! `strict` (Newtera only) is the default config with
+//! `strict_integrity(true)`: a whole-object GET is verified against the
+//! endpoint's MD5 ETag.
 //!
 //! Workloads: put_1k_c1 put_1k_c32 get_1k_c1 get_1k_c32 head_1k_c1
 //! head_1k_c32 put_1g get_1g_stream get_1g_ranged list_100k delete_10k
@@ -122,13 +126,18 @@ enum Client {
     ObjectStore(Arc<object_store::aws::AmazonS3>),
 }
 
-async fn make_client(name: &str, equal: bool, endpoint: &str) -> R<Client> {
+async fn make_client(name: &str, config: &str, endpoint: &str) -> R<Client> {
+    let equal = config == "equal";
+    if config == "strict" && name != "newtera" {
+        return Err(unsupported("strict integrity is a Newtera mode"));
+    }
     Ok(match name {
         "newtera" => {
             let mut b = newtera::Newtera::builder(endpoint)
                 .access_key(ACCESS_KEY)
                 .secret_key(SECRET_KEY)
-                .region(REGION);
+                .region(REGION)
+                .strict_integrity(config == "strict");
             if equal {
                 b = b.checksum_algorithm(None);
             }
@@ -685,9 +694,12 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    let equal = config == "equal";
+    if !["default", "equal", "strict"].contains(&config.as_str()) {
+        eprintln!("unknown config {config}");
+        std::process::exit(2);
+    }
     let out = rt.block_on(async {
-        let c = Arc::new(make_client(&client, equal, &endpoint).await?);
+        let c = Arc::new(make_client(&client, &config, &endpoint).await?);
         run(&c, &workload, quick, true).await?;
         let reset = reset_peak_rss();
         let (u0, s0) = cpu_time();

@@ -6,6 +6,12 @@
 //! microseconds so the harness can flag runs where the server is the
 //! bottleneck; `GET /__requests` the number of S3 requests served.
 //!
+//! Objects carry the ETag a single-part upload would get on S3: the MD5 of
+//! their content (taken once at start-up), so that a client that verifies
+//! downloads against the ETag (Newtera's strict integrity mode) has real
+//! work to do and would notice a wrong byte. No `x-amz-checksum-*` is
+//! declared.
+//!
 //! Usage: `bench-server [--port N]`; prints `listening 127.0.0.1:PORT`.
 
 use std::convert::Infallible;
@@ -29,6 +35,7 @@ use tokio::net::TcpListener;
 type Body = BoxBody<Bytes, Infallible>;
 
 const XMLNS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
+/// The ETag answered to uploads (they are not stored).
 const ETAG: &str = "\"0123456789abcdef0123456789abcdef\"";
 const LAST_MODIFIED: &str = "Mon, 01 Jan 2024 00:00:00 GMT";
 /// Bytes per frame of a GET body.
@@ -40,6 +47,10 @@ struct State {
     data: Bytes,
     /// Prerendered ListObjectsV2 pages.
     pages: Vec<Bytes>,
+    /// The quoted MD5 ETag of the big object.
+    big_etag: HeaderValue,
+    /// The quoted MD5 ETag of every small object.
+    small_etag: HeaderValue,
     uploads: AtomicU64,
     requests: AtomicU64,
 }
@@ -64,9 +75,13 @@ fn main() {
     for (i, chunk) in data.chunks_mut(4096).enumerate() {
         chunk.fill((i % 251) as u8);
     }
+    let big_etag = md5_etag(&data);
+    let small_etag = md5_etag(&data[..SMALL_SIZE as usize]);
     let _ = STATE.set(State {
+        pages: render_pages(&small_etag),
         data: Bytes::from(data),
-        pages: render_pages(),
+        big_etag: HeaderValue::from_str(&big_etag).expect("hex etag"),
+        small_etag: HeaderValue::from_str(&small_etag).expect("hex etag"),
         uploads: AtomicU64::new(0),
         requests: AtomicU64::new(0),
     });
@@ -77,7 +92,20 @@ fn main() {
     rt.block_on(serve(port));
 }
 
-fn render_pages() -> Vec<Bytes> {
+/// `"<hex MD5 of data>"`.
+fn md5_etag(data: &[u8]) -> String {
+    use md5::{Digest, Md5};
+    let mut s = String::with_capacity(34);
+    s.push('"');
+    for b in Md5::digest(data) {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s.push('"');
+    s
+}
+
+fn render_pages(etag: &str) -> Vec<Bytes> {
+    let etag = etag.trim_matches('"');
     let pages = LIST_KEYS.div_ceil(LIST_PAGE);
     (0..pages)
         .map(|p| {
@@ -100,7 +128,7 @@ fn render_pages() -> Vec<Bytes> {
             for k in first..last {
                 s.push_str(&format!(
                     "<Contents><Key>{LIST_PREFIX}{k:06}</Key><LastModified>2024-01-01T00:00:00.000Z</LastModified>\
-                     <ETag>&quot;0123456789abcdef0123456789abcdef&quot;</ETag><Size>{SMALL_SIZE}</Size>\
+                     <ETag>&quot;{etag}&quot;</ETag><Size>{SMALL_SIZE}</Size>\
                      <StorageClass>STANDARD</StorageClass></Contents>"
                 ));
             }
@@ -234,10 +262,15 @@ fn object_size(key: &str) -> u64 {
     }
 }
 
-fn object_headers(r: &mut Response<Body>, len: u64) {
+fn object_headers(r: &mut Response<Body>, key: &str, len: u64) {
     let h = r.headers_mut();
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    h.insert(header::ETAG, HeaderValue::from_static(ETAG));
+    let etag = if key == BIG_KEY {
+        &state().big_etag
+    } else {
+        &state().small_etag
+    };
+    h.insert(header::ETAG, etag.clone());
     h.insert(
         header::LAST_MODIFIED,
         HeaderValue::from_static(LAST_MODIFIED),
@@ -299,7 +332,7 @@ fn get_object(req: &Request<Incoming>, key: &str, head: bool) -> Response<Body> 
     };
     let mut r = Response::new(body);
     *r.status_mut() = status;
-    object_headers(&mut r, len);
+    object_headers(&mut r, key, len);
     if status == StatusCode::PARTIAL_CONTENT {
         r.headers_mut().insert(
             header::CONTENT_RANGE,
