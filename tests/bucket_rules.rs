@@ -280,7 +280,7 @@ async fn bad_lifecycle_is_refused_before_sending() {
         );
     }
     let err = client
-        .set_bucket_lifecycle("Bad_Bucket", common_lifecycle())
+        .set_bucket_lifecycle("-bad-bucket", common_lifecycle())
         .await
         .unwrap_err();
     assert!(matches!(err, Error::InvalidBucketName { .. }), "{err:?}");

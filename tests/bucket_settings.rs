@@ -70,12 +70,12 @@ async fn bad_versioning_config_is_refused_before_sending() {
         assert!(err.is_invalid_argument(), "{err:?}");
     }
     let err = client
-        .set_bucket_versioning("Bad_Bucket", VersioningConfiguration::enabled())
+        .set_bucket_versioning("-bad-bucket", VersioningConfiguration::enabled())
         .await
         .unwrap_err();
     assert!(err.is_invalid_argument(), "{err:?}");
     let err = client
-        .get_bucket_versioning("Bad_Bucket")
+        .get_bucket_versioning("-bad-bucket")
         .await
         .unwrap_err();
     assert!(err.is_invalid_argument(), "{err:?}");

@@ -79,7 +79,7 @@ async fn bad_cors_is_refused_before_sending() {
     }
     for err in [
         client.get_bucket_cors("no").await.unwrap_err(),
-        client.delete_bucket_cors("UPPER").await.unwrap_err(),
+        client.delete_bucket_cors("-bad-bucket").await.unwrap_err(),
     ] {
         assert!(err.is_invalid_argument(), "{err:?}");
     }

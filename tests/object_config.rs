@@ -532,7 +532,10 @@ async fn bad_input_is_refused_before_sending() {
         ),
         (
             "bucket name",
-            client.get_object_tags("Bad_Bucket", "k").await.unwrap_err(),
+            client
+                .get_object_tags("-bad-bucket", "k")
+                .await
+                .unwrap_err(),
         ),
         (
             "object name",
