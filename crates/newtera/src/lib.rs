@@ -40,7 +40,7 @@
 //! |---|---|---|
 //! | `webpki-roots` | yes | trusts Mozilla's root certificates, compiled in (the `webpki-roots` crate): the same roots on every machine |
 //! | `native-roots` | no | trusts the platform's certificate store too (`rustls-native-certs`: the system bundle on Linux, the keychain on macOS, the Windows store) |
-//! | `blocking` | no | [`blocking`]: the same API for synchronous code — a [`blocking::Newtera`] client whose calls run on a Tokio runtime of its own thread, `.call()` for every request builder, listings as `Iterator`s, object data as `std::io::Read` and uploads from one (no extra crate) |
+//! | `blocking` | no | the `blocking` module: the same API for synchronous code — a `blocking::Newtera` client whose calls run on a Tokio runtime of its own thread, `.call()` for every request builder, listings as `Iterator`s, object data as `std::io::Read` and uploads from one (no extra crate) |
 //!
 //! Whatever the features, `SSL_CERT_FILE` names a PEM bundle to trust as
 //! well (with `native-roots` it replaces the platform store, and
