@@ -18,7 +18,8 @@ pub(crate) fn test(args: &[String]) -> Result<(), Failure> {
     };
     let mut all_targets = cargo();
     all_targets
-        .args(["test", "--workspace", "--all-targets"])
+        // Every failing test binary is reported, not only the first.
+        .args(["test", "--workspace", "--all-targets", "--no-fail-fast"])
         .args(args);
     with_servers(&mut all_targets);
     run(&mut all_targets)?;
