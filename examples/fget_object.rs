@@ -6,11 +6,15 @@
 //! ```
 //! Runs against `NEWTERA_ENDPOINT` when set, else an embedded S3 server
 //! (which keeps no versions and speaks plain HTTP, so the version and SSE-C
-//! examples report what the server or the client refused).
+//! examples report what the server or the client refused). The last one
+//! downloads a 256 MiB object with a progress bar (indicatif).
 
 mod common;
 
 use newtera::{Error, SseCustomerKey};
+
+/// The size of the object downloaded with a progress bar.
+const LARGE: u64 = 256 * 1024 * 1024;
 
 /// The version id the reference uses when the server gives none.
 const REFERENCE_VERSION_ID: &str = "dfbd25b3-abec-4184-a4e8-5a35a5c1174d";
@@ -85,6 +89,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         Err(e) => common::skipped("SSE-C", &e),
     }
+
+    println!("Download data of a large object with progress bar.");
+    // 256 MiB, uploaded from a generated file; the bar counts the bytes
+    // written to the file, each once.
+    let large = dir.path().join("large-file");
+    common::write_large_file(&large, LARGE)?;
+    client
+        .fput_object(bucket, "my-large-object", &large)
+        .await?;
+    let copy = dir.path().join("large-copy");
+    let bar = common::BarProgress::new("download");
+    client
+        .fget_object(bucket, "my-large-object", &copy)
+        .progress(bar.clone())
+        .await?;
+    let counted = bar.finish();
+    assert_eq!(counted, LARGE, "the bar counted every byte once");
+    assert_eq!(std::fs::metadata(&copy)?.len(), LARGE);
+    println!("  wrote {} ({LARGE} bytes)", copy.display());
 
     println!("Clean up.");
     common::remove_bucket_and_objects(client, bucket).await?;

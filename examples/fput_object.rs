@@ -9,13 +9,17 @@
 //! (plain HTTP, so the SSE-C and SSE-KMS uploads are refused by the client,
 //! and no object lock, so retention and legal hold are reported as skipped).
 //! The file is 12 MiB, so every upload is a multipart upload (8 MiB parts
-//! chosen automatically from the file's size).
+//! chosen automatically from the file's size); the progress bar (indicatif)
+//! follows the upload of a 256 MiB file.
 
 mod common;
 
 use std::sync::Arc;
 
 use newtera::{Retention, RetentionMode, SseCustomerKey, SseKms, SseS3, Tags};
+
+/// The size of the file uploaded with a progress bar.
+const LARGE: u64 = 256 * 1024 * 1024;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -111,6 +115,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
 
     println!("Upload data with progress bar.");
+    // A large file, so that the bar has something to show: 256 MiB, 32
+    // parts of 8 MiB, 3 in flight; the bar counts acknowledged parts.
+    let large = dir.path().join("large-file");
+    common::write_large_file(&large, LARGE)?;
+    let bar = common::BarProgress::new("upload");
+    let result = client
+        .fput_object(bucket, "my-large-object", &large)
+        .progress(bar.clone())
+        .await?;
+    let counted = bar.finish();
+    assert_eq!(counted, LARGE, "the bar counted every byte once");
+    common::print_created(&result);
+    println!("Upload data with a printed progress report.");
     let result = client
         .fput_object(bucket, "my-object", &my_filename)
         .progress(Arc::new(common::PrintProgress::default()))

@@ -318,3 +318,57 @@ pub async fn check_lock(
     }
     Ok(locked)
 }
+
+/// A `Progress` drawn as a terminal progress bar (indicatif): bytes
+/// acknowledged by the server for uploads, bytes written for downloads.
+pub struct BarProgress {
+    bar: indicatif::ProgressBar,
+}
+
+impl BarProgress {
+    /// A bar labelled `label` (e.g. "upload"), not yet drawn.
+    pub fn new(label: &str) -> std::sync::Arc<BarProgress> {
+        let bar = indicatif::ProgressBar::no_length().with_prefix(label.to_owned());
+        std::sync::Arc::new(BarProgress { bar })
+    }
+
+    /// Leaves the bar drawn at its final state and returns the bytes counted.
+    pub fn finish(&self) -> u64 {
+        self.bar.finish();
+        self.bar.position()
+    }
+}
+
+impl newtera::Progress for BarProgress {
+    fn set_total(&self, total: Option<u64>) {
+        let template = match total {
+            Some(n) => {
+                self.bar.set_length(n);
+                "  {prefix:>8} [{bar:40.cyan/blue}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}"
+            }
+            None => "  {prefix:>8} {spinner} {bytes} {bytes_per_sec}",
+        };
+        if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+            self.bar.set_style(style.progress_chars("=> "));
+        }
+    }
+
+    fn update(&self, bytes: u64) {
+        self.bar.inc(bytes);
+    }
+}
+
+/// Writes a `size`-byte file of patterned data at `path`, 1 MiB at a time
+/// (without holding it in memory).
+pub fn write_large_file(path: &std::path::Path, size: u64) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let chunk: Vec<u8> = (0..1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+    let mut left = size;
+    while left > 0 {
+        let n = left.min(chunk.len() as u64) as usize;
+        out.write_all(&chunk[..n])?;
+        left -= n as u64;
+    }
+    out.flush()
+}

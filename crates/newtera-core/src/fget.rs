@@ -27,6 +27,7 @@ use crate::client::Newtera;
 use crate::error::{Error, Result};
 use crate::get::{damaged, read_setters, GetObject, ReadOptions, StatObject};
 use crate::into_future;
+use crate::progress::{DownloadOptions, Meter};
 use crate::types::{Object, SseCustomerKey};
 use crate::validate::{check_bucket_name, check_object_name};
 
@@ -40,6 +41,7 @@ pub struct FGetObject {
     file_path: PathBuf,
     tmp_file_path: Option<PathBuf>,
     opts: ReadOptions,
+    download: DownloadOptions,
 }
 
 read_setters!(FGetObject, request_headers);
@@ -61,6 +63,7 @@ impl Newtera {
             file_path: file_path.into(),
             tmp_file_path: None,
             opts: ReadOptions::default(),
+            download: DownloadOptions::default(),
         }
     }
 }
@@ -74,6 +77,16 @@ impl FGetObject {
     /// unique to this call (`<file name>.<unique>.part.newtera`).
     pub fn tmp_file_path(mut self, path: impl Into<PathBuf>) -> Self {
         self.tmp_file_path = Some(path.into());
+        self
+    }
+
+    /// Receives the object's size and the bytes written to the file as
+    /// they are written. Each byte is counted once: bytes a cut read
+    /// fetches again on resumption, or a download made again after a
+    /// damaged attempt rewrites, are not counted twice, so the updates add
+    /// up to the size.
+    pub fn progress(mut self, p: std::sync::Arc<dyn crate::Progress>) -> Self {
+        self.download.progress = Some(p);
         self
     }
 
@@ -118,6 +131,7 @@ impl FGetObject {
             offset: 0,
             length: None,
             opts: self.opts.clone(),
+            download: DownloadOptions::default(),
         };
         // Pin the download to the object we just looked at.
         if let Some(v) = &stat.version_id {
@@ -132,12 +146,18 @@ impl FGetObject {
         }
         let tmp = guard.path().to_path_buf();
         let mut file = file;
+        let meter = self.download.progress.clone().map(|p| Meter::new(p, &[0]));
+        if let Some(m) = &meter {
+            m.set_total(stat.size);
+        }
         // A download damaged on the way (its checksum, or its length, does
         // not check out) is made again, into the same (our own) file, while
         // the retry settings allow.
         let mut attempts = 1;
         loop {
-            let (err, is_damaged) = match download(get.clone(), &mut file, &tmp).await {
+            let (err, is_damaged) = match download(get.clone(), &mut file, &tmp, meter.as_deref())
+                .await
+            {
                 Ok(written) if stat.size.is_none_or(|size| size == written) => break,
                 Ok(written) => {
                     let size = stat.size.unwrap_or_default();
@@ -164,7 +184,13 @@ impl FGetObject {
 
 /// Streams `get` into `file` (at `path`), from its start, after emptying
 /// it (an earlier attempt may have written to it); returns the bytes written.
-async fn download(get: GetObject, file: &mut tokio::fs::File, path: &Path) -> Result<u64> {
+/// `meter` hears of each byte written.
+async fn download(
+    get: GetObject,
+    file: &mut tokio::fs::File,
+    path: &Path,
+    meter: Option<&Meter>,
+) -> Result<u64> {
     let io_err = |source| Error::Io {
         path: path.to_path_buf(),
         source,
@@ -179,8 +205,11 @@ async fn download(get: GetObject, file: &mut tokio::fs::File, path: &Path) -> Re
     let mut written = 0u64;
     while let Some(chunk) = body.next().await {
         let chunk = chunk?;
-        written += chunk.len() as u64;
         out.write_all(&chunk).await.map_err(io_err)?;
+        written += chunk.len() as u64;
+        if let Some(m) = meter {
+            m.reached(0, written);
+        }
     }
     out.flush().await.map_err(io_err)?;
     drop(out);

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::integrity;
 pub use crate::object_body::ObjectBody;
 use crate::object_body::{answer_span, BodyState};
+use crate::progress::DownloadOptions;
 use crate::put::trim_etag;
 use crate::types::{Object, SseCustomerKey};
 use crate::validate::{check_bucket_name, check_object_name};
@@ -29,6 +30,7 @@ pub struct GetObject {
     pub(crate) offset: u64,
     pub(crate) length: Option<u64>,
     pub(crate) opts: ReadOptions,
+    pub(crate) download: DownloadOptions,
 }
 
 /// Reads object information. Built by [`Newtera::stat_object`].
@@ -123,6 +125,7 @@ impl Newtera {
             offset: 0,
             length: None,
             opts: ReadOptions::default(),
+            download: DownloadOptions::default(),
         }
     }
 
@@ -154,6 +157,15 @@ impl GetObject {
         self
     }
 
+    /// Receives the number of bytes the read delivers and, as the body
+    /// stream yields them, the bytes delivered; each byte of the object is
+    /// counted once, also when a cut read resumes or a damaged one is read
+    /// again by [`GetObjectResponse::bytes`].
+    pub fn progress(mut self, p: std::sync::Arc<dyn crate::Progress>) -> Self {
+        self.download.progress = Some(p);
+        self
+    }
+
     /// Sends the request; the body streams as it arrives.
     pub async fn send(self) -> Result<GetObjectResponse> {
         check_bucket_name(&self.bucket)?;
@@ -172,6 +184,7 @@ impl GetObject {
         };
         let etag = header_str(&parts.headers, "etag").map(str::to_owned);
         let resumes = self.client.inner.resume_attempts;
+        let meter = self.download.meter_from(self.offset);
         let body = BodyState::start(
             body.into_stream().boxed(),
             parts.status,
@@ -182,9 +195,11 @@ impl GetObject {
             verifier,
             self.clone(),
             resumes,
+            meter.clone(),
         )?;
         // A whole read that fails its checksum reads the same object again.
         let mut again = self.clone();
+        again.download.meter = meter;
         if let Some(tag) = etag.as_deref().and_then(|t| HeaderValue::from_str(t).ok()) {
             again
                 .opts

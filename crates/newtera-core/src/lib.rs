@@ -22,6 +22,7 @@ mod object_body;
 mod object_config;
 mod post_policy;
 mod presign;
+mod progress;
 mod put;
 mod region;
 mod strays;

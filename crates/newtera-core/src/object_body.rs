@@ -24,6 +24,7 @@ use newtera_transport::TransportError;
 use crate::error::{Error, Result};
 use crate::get::GetObject;
 pub(crate) use crate::integrity::Verifier;
+use crate::progress::Meter;
 
 const OP: &str = "GetObject";
 
@@ -197,6 +198,8 @@ pub(crate) struct BodyState {
     verifier: Option<Verifier>,
     done: bool,
     request: GetObject,
+    /// Reports the bytes handed out.
+    meter: Option<std::sync::Arc<Meter>>,
 }
 
 impl BodyState {
@@ -213,8 +216,12 @@ impl BodyState {
         verifier: Option<Verifier>,
         request: GetObject,
         resumes: u32,
+        meter: Option<std::sync::Arc<Meter>>,
     ) -> Result<ObjectBody> {
         let plan = plan(status, span, start, want_end)?;
+        if let Some(m) = &meter {
+            m.set_total(plan.end.map(|e| e.saturating_sub(start)));
+        }
         let state = BodyState {
             stream,
             next: start,
@@ -226,6 +233,7 @@ impl BodyState {
             verifier,
             done: false,
             request,
+            meter,
         };
         Ok(ObjectBody {
             inner: futures::stream::unfold(state, BodyState::step).boxed(),
@@ -267,6 +275,9 @@ impl BodyState {
                     self.resumes_left = self.max_resumes;
                     if let Some(v) = self.verifier.as_mut() {
                         v.update(&chunk);
+                    }
+                    if let Some(m) = &self.meter {
+                        m.reached(0, self.next);
                     }
                     return Some((Ok(chunk), self));
                 }

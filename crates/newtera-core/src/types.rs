@@ -535,8 +535,13 @@ impl fmt::Display for DeleteError {
     }
 }
 
-/// Receives transfer progress. `update` counts bytes the server has
-/// acknowledged (a part or object it answered 200 to), not bytes read.
+/// Receives transfer progress. For uploads, `update` counts bytes the
+/// server has acknowledged (a part or object it answered 200 to), not bytes
+/// read. For downloads (`get_object`, `fget_object`), it counts bytes
+/// delivered (yielded by the body stream, or written to the file), each
+/// byte of the object once: bytes fetched again when a cut read resumes or
+/// a damaged download is read again are not counted twice, so the updates
+/// add up to the total.
 pub trait Progress: Send + Sync {
     /// The total number of bytes, once known (`None` for unknown lengths).
     fn set_total(&self, total: Option<u64>);
