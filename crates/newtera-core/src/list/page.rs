@@ -1,355 +1,24 @@
-//! `list_objects`: ListObjectsV2, ListObjects (v1) and ListObjectVersions as
-//! one lazy stream of [`Object`]s that pages through the whole listing.
+//! One listing page, parsed, turned into [`Object`]s: keys decoded when
+//! the server URL-encoded them, entries and common prefixes merged in key
+//! order, ETags without quotes, MinIO's user metadata and tags sorted out.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use futures::stream::{self, BoxStream, StreamExt as _, TryStreamExt as _};
-use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use http::{HeaderMap, HeaderName, HeaderValue};
 use newtera_xml::{ListBucketResult, ListVersionsResult, ObjectEntry, Owner, VersionEntry};
 use percent_encoding::percent_decode_str;
 
-use crate::client::{Newtera, S3Request};
 use crate::error::{Error, Result};
+use crate::time;
 use crate::types::Object;
-use crate::validate::check_bucket_name;
-use crate::{into_future, time};
 
-/// `max-keys` when the caller sets none (the reference SDK's default).
-const DEFAULT_MAX_KEYS: u32 = 1000;
-
-/// The stream [`ListObjects::into_stream`] returns: every object (and, for a
-/// non-recursive listing, every common prefix) of the listing, in key order,
-/// fetched one page at a time as the consumer polls.
-pub type ObjectStream = BoxStream<'static, Result<Object>>;
-
-/// Lists the objects of a bucket. Built by [`Newtera::list_objects`].
-///
-/// Await it (or call [`ListObjects::send`]) to collect the whole listing into
-/// a `Vec`, or call [`ListObjects::into_stream`] to page through it lazily:
-///
-/// ```no_run
-/// # async fn demo(client: newtera_core::Newtera) -> newtera_core::Result<()> {
-/// use futures::TryStreamExt as _;
-/// let mut objects = client
-///     .list_objects("my-bucket")
-///     .prefix("my/prefix/")
-///     .recursive(true)
-///     .into_stream();
-/// while let Some(obj) = objects.try_next().await? {
-///     println!("{} {:?}", obj.object_name, obj.size);
-/// }
-/// # Ok(()) }
-/// ```
-#[derive(Clone, Debug)]
-#[must_use = "a request does nothing until awaited or streamed"]
-pub struct ListObjects {
-    client: Newtera,
-    bucket: String,
-    prefix: Option<String>,
-    recursive: bool,
-    start_after: Option<String>,
-    include_user_meta: bool,
-    include_version: bool,
-    use_api_v1: bool,
-    use_url_encoding_type: bool,
-    max_keys: Option<u32>,
-    fetch_owner: bool,
-}
-
-impl Newtera {
-    /// Lists object information of a bucket: by default the objects and
-    /// common prefixes ("directories") directly under the bucket, using
-    /// ListObjectsV2 with URL-encoded keys.
-    pub fn list_objects(&self, bucket_name: impl Into<String>) -> ListObjects {
-        ListObjects {
-            client: self.clone(),
-            bucket: bucket_name.into(),
-            prefix: None,
-            recursive: false,
-            start_after: None,
-            include_user_meta: false,
-            include_version: false,
-            use_api_v1: false,
-            use_url_encoding_type: true,
-            max_keys: None,
-            fetch_owner: false,
-        }
-    }
-}
-
-impl ListObjects {
-    /// Lists only object names that start with `prefix`.
-    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.prefix = Some(prefix.into());
-        self
-    }
-
-    /// List recursively (`true`) rather than emulating directories (`false`,
-    /// the default: keys are grouped by `/` into common prefixes, reported as
-    /// objects with [`Object::is_dir`] set).
-    pub fn recursive(mut self, recursive: bool) -> Self {
-        self.recursive = recursive;
-        self
-    }
-
-    /// Lists only objects whose names sort after `start_after`.
-    pub fn start_after(mut self, start_after: impl Into<String>) -> Self {
-        self.start_after = Some(start_after.into());
-        self
-    }
-
-    /// MinIO extension (`metadata=true`): include each object's user metadata
-    /// in [`Object::user_metadata`] (and its content type in
-    /// [`Object::content_type`]). ListObjectsV2 only; other servers ignore it.
-    pub fn include_user_meta(mut self, include: bool) -> Self {
-        self.include_user_meta = include;
-        self
-    }
-
-    /// List every version and delete marker (ListObjectVersions) instead of
-    /// the current objects. Delete markers come as objects with
-    /// [`Object::is_delete_marker`] set.
-    pub fn include_version(mut self, include: bool) -> Self {
-        self.include_version = include;
-        self
-    }
-
-    /// Use the ListObjects (v1) API, paging with markers, instead of
-    /// ListObjectsV2. Ignored when [`ListObjects::include_version`] is set.
-    pub fn use_api_v1(mut self, use_v1: bool) -> Self {
-        self.use_api_v1 = use_v1;
-        self
-    }
-
-    /// Ask the server to URL-encode keys in its answers (`encoding-type=url`,
-    /// the default `true`), so that keys holding characters XML cannot carry
-    /// are listed correctly. The keys are decoded before they are returned.
-    pub fn use_url_encoding_type(mut self, use_encoding: bool) -> Self {
-        self.use_url_encoding_type = use_encoding;
-        self
-    }
-
-    /// The most entries asked for in one page (`max-keys`, 1 to 1,000 on
-    /// most servers; 1,000 when unset). Always sent.
-    pub fn max_keys(mut self, max_keys: u32) -> Self {
-        self.max_keys = Some(max_keys);
-        self
-    }
-
-    /// ListObjectsV2 only: ask for each object's owner (`fetch-owner=true`),
-    /// reported in [`Object::owner_id`] and [`Object::owner_name`]. v1 and
-    /// version listings always include it.
-    pub fn fetch_owner(mut self, fetch: bool) -> Self {
-        self.fetch_owner = fetch;
-        self
-    }
-
-    /// The listing as a lazy stream: a page is requested only when the
-    /// consumer polls past the previous one, until the server says the
-    /// listing is complete. The first error ends the stream.
-    pub fn into_stream(self) -> ObjectStream {
-        let pager = Pager::new(self);
-        stream::try_unfold(pager, |mut pager| async move {
-            match pager.next_page().await? {
-                Some(page) => Ok(Some((page, pager))),
-                None => Ok(None),
-            }
-        })
-        .map_ok(|page| stream::iter(page.into_iter().map(Ok)))
-        .try_flatten()
-        .boxed()
-    }
-
-    /// Collects the whole listing.
-    pub async fn send(self) -> Result<Vec<Object>> {
-        self.into_stream().try_collect().await
-    }
-}
-
-into_future!(ListObjects => Vec<Object>);
-
-/// Where the next page starts.
-#[derive(Debug)]
-enum Cursor {
-    /// No page fetched yet.
-    Start,
-    /// ListObjectsV2: the continuation token.
-    Token(String),
-    /// ListObjects v1: the marker.
-    Marker(String),
-    /// ListObjectVersions: key marker and version id marker.
-    Versions(String, Option<String>),
-    /// The listing is complete.
-    Done,
-}
-
-/// The paging state of one listing.
-struct Pager {
-    req: ListObjects,
-    cursor: Cursor,
-}
-
-impl Pager {
-    fn new(req: ListObjects) -> Self {
-        Pager {
-            req,
-            cursor: Cursor::Start,
-        }
-    }
-
-    /// Fetches the next page, or `None` when the listing is complete.
-    async fn next_page(&mut self) -> Result<Option<Vec<Object>>> {
-        if matches!(self.cursor, Cursor::Done) {
-            return Ok(None);
-        }
-        if matches!(self.cursor, Cursor::Start) {
-            check_bucket_name(&self.req.bucket)?;
-            if self.req.max_keys == Some(0) {
-                return Err(Error::arg("max_keys", "must be at least 1"));
-            }
-        }
-        let page = if self.req.include_version {
-            self.versions_page().await?
-        } else if self.req.use_api_v1 {
-            self.v1_page().await?
-        } else {
-            self.v2_page().await?
-        };
-        Ok(Some(page))
-    }
-
-    /// The query parameters all three APIs share.
-    fn common_query<'a>(&'a self, op: &'static str) -> S3Request<'a> {
-        let r = &self.req;
-        let req = S3Request::new(op, Method::GET)
-            .buffered_answer()
-            .bucket(&r.bucket)
-            .query("prefix", r.prefix.as_deref().unwrap_or(""))
-            // Always sent, as the reference SDK does, so that bucket
-            // policies conditioned on s3:delimiter / s3:max-keys evaluate.
-            .query("delimiter", if r.recursive { "" } else { "/" })
-            .query(
-                "max-keys",
-                r.max_keys.unwrap_or(DEFAULT_MAX_KEYS).to_string(),
-            );
-        if r.use_url_encoding_type {
-            return req.query("encoding-type", "url");
-        }
-        req
-    }
-
-    async fn v2_page(&mut self) -> Result<Vec<Object>> {
-        const OP: &str = "ListObjectsV2";
-        let token = match &self.cursor {
-            Cursor::Token(t) => Some(t.clone()),
-            _ => None,
-        };
-        let mut req = self
-            .common_query(OP)
-            .query("list-type", "2")
-            .query_opt("start-after", self.req.start_after.as_deref())
-            .query_opt("continuation-token", token.as_deref());
-        if self.req.include_user_meta {
-            req = req.query("metadata", "true");
-        }
-        if self.req.fetch_owner {
-            req = req.query("fetch-owner", "true");
-        }
-        let resp = self.req.client.send(req).await?;
-        let body = crate::read_body(OP, resp).await?;
-        let doc = ListBucketResult::from_xml(&body).map_err(Error::xml(OP))?;
-        let decode = self.req.use_url_encoding_type && is_url_encoded(doc.encoding_type.as_deref());
-        self.cursor = if doc.is_truncated {
-            match non_empty(doc.next_continuation_token.clone()) {
-                Some(next) if Some(&next) != token.as_ref() => Cursor::Token(next),
-                Some(_) => return Err(stuck(OP, "the same NextContinuationToken again")),
-                None => return Err(stuck(OP, "no NextContinuationToken")),
-            }
-        } else {
-            Cursor::Done
-        };
-        bucket_page(&self.req.bucket, doc, decode).map(|(objects, _)| objects)
-    }
-
-    async fn v1_page(&mut self) -> Result<Vec<Object>> {
-        const OP: &str = "ListObjects";
-        let marker = match &self.cursor {
-            Cursor::Marker(m) => Some(m.clone()),
-            _ => self.req.start_after.clone(),
-        };
-        let req = self.common_query(OP).query_opt("marker", marker.as_deref());
-        let resp = self.req.client.send(req).await?;
-        let body = crate::read_body(OP, resp).await?;
-        let doc = ListBucketResult::from_xml(&body).map_err(Error::xml(OP))?;
-        let decode = self.req.use_url_encoding_type && is_url_encoded(doc.encoding_type.as_deref());
-        let truncated = doc.is_truncated;
-        let (objects, next_marker) = bucket_page(&self.req.bucket, doc, decode)?;
-        self.cursor = if truncated {
-            match next_marker {
-                Some(next) if marker.as_ref().is_none_or(|m| next > *m) => Cursor::Marker(next),
-                Some(_) => return Err(stuck(OP, "a NextMarker that does not advance")),
-                None => return Err(stuck(OP, "no NextMarker and no entries")),
-            }
-        } else {
-            Cursor::Done
-        };
-        Ok(objects)
-    }
-
-    async fn versions_page(&mut self) -> Result<Vec<Object>> {
-        const OP: &str = "ListObjectVersions";
-        let (key_marker, version_marker) = match &self.cursor {
-            Cursor::Versions(k, v) => (Some(k.clone()), v.clone()),
-            _ => (self.req.start_after.clone(), None),
-        };
-        let req = self
-            .common_query(OP)
-            .query("versions", "")
-            .query_opt("key-marker", key_marker.as_deref())
-            .query_opt("version-id-marker", version_marker.as_deref());
-        let resp = self.req.client.send(req).await?;
-        let body = crate::read_body(OP, resp).await?;
-        let doc = ListVersionsResult::from_xml(&body).map_err(Error::xml(OP))?;
-        let decode = self.req.use_url_encoding_type && is_url_encoded(doc.encoding_type.as_deref());
-        let truncated = doc.is_truncated;
-        let (objects, next) = versions_page(&self.req.bucket, doc, decode)?;
-        self.cursor = if truncated {
-            match next {
-                Some((k, v))
-                    if (Some(&k), v.as_ref()) != (key_marker.as_ref(), version_marker.as_ref()) =>
-                {
-                    Cursor::Versions(k, v)
-                }
-                Some(_) => {
-                    return Err(stuck(
-                        OP,
-                        "the same NextKeyMarker/NextVersionIdMarker again",
-                    ))
-                }
-                None => return Err(stuck(OP, "no NextKeyMarker")),
-            }
-        } else {
-            Cursor::Done
-        };
-        Ok(objects)
-    }
-}
-
-/// The error for a truncated page the listing cannot continue from.
-fn stuck(op: &'static str, what: &str) -> Error {
-    Error::UnexpectedResponse {
-        op,
-        reason: format!("the listing is truncated but the server sent {what}"),
-    }
-}
-
-fn non_empty(s: Option<String>) -> Option<String> {
+pub(super) fn non_empty(s: Option<String>) -> Option<String> {
     s.filter(|s| !s.is_empty())
 }
 
 /// True when the server says it URL-encoded the keys of its answer.
-fn is_url_encoded(encoding_type: Option<&str>) -> bool {
+pub(super) fn is_url_encoded(encoding_type: Option<&str>) -> bool {
     encoding_type.is_some_and(|e| e.trim().eq_ignore_ascii_case("url"))
 }
 
@@ -389,7 +58,7 @@ fn maybe_decode(s: String, decode: bool) -> Result<String> {
 /// Turns a ListObjects(V2) page into objects (entries and common prefixes
 /// merged in key order), and says where a v1 listing goes on: `NextMarker`,
 /// or, when the server left it out, the last key or prefix of the page.
-fn bucket_page(
+pub(super) fn bucket_page(
     bucket: &str,
     doc: ListBucketResult,
     decode: bool,
@@ -419,7 +88,7 @@ fn last_name(objects: &[Object]) -> Option<String> {
 /// Turns a ListObjectVersions page into objects, and says where the listing
 /// goes on (next key marker and version id marker).
 #[allow(clippy::type_complexity)]
-fn versions_page(
+pub(super) fn versions_page(
     bucket: &str,
     doc: ListVersionsResult,
     decode: bool,
