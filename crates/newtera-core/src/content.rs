@@ -220,6 +220,15 @@ impl PartData {
         }
     }
 
+    /// A part made of the caller's buffers, sent as they are.
+    pub(crate) fn from_chunks(chunks: impl IntoIterator<Item = Bytes>) -> Self {
+        let mut part = PartData::default();
+        for c in chunks.into_iter().filter(|c| !c.is_empty()) {
+            part.push(c);
+        }
+        part
+    }
+
     /// Whether [`ObjectContent::recycle`] can reuse these buffers.
     pub(crate) fn is_recyclable(&self) -> bool {
         self.recyclable

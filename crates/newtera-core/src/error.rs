@@ -16,6 +16,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// predicates [`is_not_found`](Self::is_not_found),
 /// [`is_access_denied`](Self::is_access_denied),
 /// [`is_precondition_failed`](Self::is_precondition_failed),
+/// [`is_not_modified`](Self::is_not_modified),
 /// [`is_conflict`](Self::is_conflict), [`is_throttled`](Self::is_throttled),
 /// [`is_timeout`](Self::is_timeout) and [`is_retryable`](Self::is_retryable)
 /// (methods rather than a kind enum, since one error can be several things:
@@ -237,6 +238,13 @@ impl Error {
             || self.service().is_some_and(|e| {
                 e.status == StatusCode::PRECONDITION_FAILED || e.code == "PreconditionFailed"
             })
+    }
+
+    /// True when a read's `If-None-Match` / `If-Modified-Since` condition
+    /// said the object has not changed: HTTP 304 Not Modified.
+    pub fn is_not_modified(&self) -> bool {
+        self.service()
+            .is_some_and(|e| e.status == StatusCode::NOT_MODIFIED)
     }
 
     /// True when the request conflicts with the state of the resource: HTTP

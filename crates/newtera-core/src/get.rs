@@ -11,6 +11,7 @@ use tokio::io::AsyncRead;
 
 use crate::client::{Newtera, S3Request};
 use crate::error::{Error, Result};
+use crate::headers::etag_header;
 use crate::integrity;
 pub use crate::object_body::ObjectBody;
 use crate::object_body::{answer_span, BodyState};
@@ -49,6 +50,10 @@ pub(crate) struct ReadOptions {
     pub(crate) ssec: Option<SseCustomerKey>,
     pub(crate) version_id: Option<String>,
     pub(crate) extra_query_params: Vec<(String, String)>,
+    pub(crate) match_etag: Option<String>,
+    pub(crate) not_match_etag: Option<String>,
+    pub(crate) modified_since: Option<std::time::SystemTime>,
+    pub(crate) unmodified_since: Option<std::time::SystemTime>,
 }
 
 impl ReadOptions {
@@ -59,6 +64,14 @@ impl ReadOptions {
                 "SSE-C keys are only sent over HTTPS; this client uses plain HTTP",
             ));
         }
+        for (param, etag) in [
+            ("match_etag", &self.match_etag),
+            ("not_match_etag", &self.not_match_etag),
+        ] {
+            if let Some(e) = etag.as_deref().filter(|e| etag_header(e).is_none()) {
+                return Err(Error::arg(param, format!("{e:?} is not a valid ETag")));
+            }
+        }
         Ok(())
     }
 
@@ -66,6 +79,23 @@ impl ReadOptions {
         let mut h = self.headers.clone();
         if let Some(k) = &self.ssec {
             k.headers(&mut h);
+        }
+        for (name, etag) in [
+            (http::header::IF_MATCH, &self.match_etag),
+            (http::header::IF_NONE_MATCH, &self.not_match_etag),
+        ] {
+            if let Some(v) = etag.as_deref().and_then(etag_header) {
+                h.insert(name, v);
+            }
+        }
+        for (name, t) in [
+            (http::header::IF_MODIFIED_SINCE, self.modified_since),
+            (http::header::IF_UNMODIFIED_SINCE, self.unmodified_since),
+        ] {
+            if let Some(v) = t.and_then(|t| HeaderValue::from_str(&time::format_http_date(t)).ok())
+            {
+                h.insert(name, v);
+            }
         }
         req = req.headers(h).extra_query(&self.extra_query_params);
         req.query_opt("versionId", self.version_id.as_deref())
@@ -102,6 +132,31 @@ macro_rules! read_setters {
                 self.opts
                     .extra_query_params
                     .extend(params.into_iter().map(|(k, v)| (k.into(), v.into())));
+                self
+            }
+            /// Only if the object's ETag is this one (`If-Match`; quotes
+            /// optional, `*` for any); otherwise the server answers 412
+            /// ([`Error::is_precondition_failed`]).
+            pub fn match_etag(mut self, etag: impl Into<String>) -> Self {
+                self.opts.match_etag = Some(etag.into());
+                self
+            }
+            /// Only if the object's ETag is not this one (`If-None-Match`);
+            /// otherwise the server answers 304 ([`Error::is_not_modified`]).
+            pub fn not_match_etag(mut self, etag: impl Into<String>) -> Self {
+                self.opts.not_match_etag = Some(etag.into());
+                self
+            }
+            /// Only if the object was modified after `t`
+            /// (`If-Modified-Since`, whole seconds); otherwise 304.
+            pub fn modified_since(mut self, t: std::time::SystemTime) -> Self {
+                self.opts.modified_since = Some(t);
+                self
+            }
+            /// Only if the object was not modified after `t`
+            /// (`If-Unmodified-Since`, whole seconds); otherwise 412.
+            pub fn unmodified_since(mut self, t: std::time::SystemTime) -> Self {
+                self.opts.unmodified_since = Some(t);
                 self
             }
         }

@@ -101,3 +101,64 @@ impl ObjectHeaders<'_> {
         Ok(h)
     }
 }
+
+/// A condition on the object a write replaces (S3 conditional writes),
+/// given to `put_object(..).condition(..)`, `copy_object(..).condition(..)`
+/// or `complete_multipart_upload(..).condition(..)`.
+///
+/// A condition that does not hold fails the write with HTTP 412
+/// ([`Error::is_precondition_failed`]); an `If-Match` on a missing object
+/// fails with 404 ([`Error::is_not_found`]) on S3. A server without
+/// conditional writes refuses the header (commonly `NotImplemented`) or may
+/// ignore it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WriteCondition {
+    /// Write only if no object has the name (`If-None-Match: *`).
+    NotExists,
+    /// Write only if the current object has this ETag (`If-Match`); the
+    /// ETag may be given with or without its quotes.
+    Matches(String),
+}
+
+impl WriteCondition {
+    /// Adds the condition's header to `h`.
+    pub(crate) fn apply(&self, h: &mut HeaderMap) {
+        match self {
+            WriteCondition::NotExists => {
+                h.insert(http::header::IF_NONE_MATCH, HeaderValue::from_static("*"));
+            }
+            WriteCondition::Matches(etag) => {
+                if let Some(v) = etag_header(etag) {
+                    h.insert(http::header::IF_MATCH, v);
+                }
+            }
+        }
+    }
+
+    /// Refuses an ETag that cannot be sent; nothing is sent then.
+    pub(crate) fn check(&self) -> Result<()> {
+        match self {
+            WriteCondition::Matches(etag) if etag_header(etag).is_none() => Err(Error::arg(
+                "condition",
+                format!("{etag:?} is not a valid ETag"),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// `etag` as the value of an `If-Match` / `If-None-Match` header: `*` as
+/// is, a bare ETag in quotes (`"abc"`), an already quoted one (or a list of
+/// quoted ones) as given. `None` when it is empty or cannot be a header
+/// value.
+pub(crate) fn etag_header(etag: &str) -> Option<HeaderValue> {
+    let t = etag.trim();
+    if t.is_empty() {
+        return None;
+    }
+    if t == "*" || t.contains('"') {
+        return HeaderValue::from_str(t).ok();
+    }
+    HeaderValue::from_str(&format!("\"{t}\"")).ok()
+}

@@ -18,6 +18,7 @@ mod headers;
 mod integrity;
 mod list;
 mod multipart;
+mod multipart_upload;
 mod object_body;
 mod object_config;
 mod post_policy;
@@ -49,7 +50,11 @@ pub use delete::{DeleteErrorStream, DeleteObjects, RemoveObject, RemoveObjects};
 pub use error::{Error, Result, S3Error};
 pub use fget::FGetObject;
 pub use get::{GetObject, GetObjectResponse, ObjectBody, StatObject};
+pub use headers::WriteCondition;
 pub use list::{ListObjects, ObjectStream};
+pub use multipart_upload::{
+    CompleteMultipartUpload, CreateMultipartUpload, MultipartUpload, UploadPart, UploadedPart,
+};
 pub use object_config::{
     DeleteObjectTags, GetObjectRetention, GetObjectTags, IsObjectLegalHoldEnabled,
     SetObjectLegalHold, SetObjectRetention, SetObjectTags,

@@ -232,6 +232,13 @@ impl AbortGuard {
         self.upload_id = None;
     }
 
+    /// The caller takes the upload over: it is neither aborted nor swept
+    /// by this guard, and leaves the registry of live uploads.
+    pub(crate) fn detach(mut self) -> String {
+        self.strays = None;
+        self.upload_id.take().unwrap_or_default()
+    }
+
     /// Aborts the upload unless it [completed](Self::completed), then
     /// sweeps strays; nothing is left to do on drop.
     pub(crate) async fn finish(&mut self) {

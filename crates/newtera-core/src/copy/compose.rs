@@ -226,6 +226,7 @@ pub(super) async fn multipart(
         create_headers: opts.object_headers(true)?,
         dest_ssec,
         parallel: opts.num_parallel_uploads,
+        condition: opts.condition.clone(),
     }
     .run(parts)
     .await

@@ -10,7 +10,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method};
 
 use crate::client::{Newtera, S3Request};
 use crate::error::{Error, Result};
-use crate::headers::ObjectHeaders;
+use crate::headers::{ObjectHeaders, WriteCondition};
 use crate::multipart::write_result;
 use crate::put::{trim_etag, MAX_PART_SIZE, MIN_PART_SIZE};
 use crate::types::{ObjectWriteResult, Retention, Sse, Tags};
@@ -50,6 +50,7 @@ pub(crate) struct DestOptions {
     legal_hold: bool,
     part_size: Option<u64>,
     num_parallel_uploads: usize,
+    condition: Option<WriteCondition>,
 }
 
 impl Default for DestOptions {
@@ -62,6 +63,7 @@ impl Default for DestOptions {
             legal_hold: false,
             part_size: None,
             num_parallel_uploads: 3,
+            condition: None,
         }
     }
 }
@@ -93,6 +95,9 @@ impl DestOptions {
         }
         if let Some(r) = &self.retention {
             r.check()?;
+        }
+        if let Some(c) = &self.condition {
+            c.check()?;
         }
         self.object_headers(false).map(drop)
     }
@@ -219,6 +224,14 @@ macro_rules! dest_setters {
                 self.opts.num_parallel_uploads = n;
                 self
             }
+            /// Writes the destination only if the condition on the object
+            /// it replaces holds (see [`WriteCondition`]): sent with the
+            /// CopyObject, or with the CompleteMultipartUpload of a copy
+            /// made of parts.
+            pub fn condition(mut self, condition: WriteCondition) -> Self {
+                self.opts.condition = Some(condition);
+                self
+            }
         }
     };
 }
@@ -313,6 +326,9 @@ pub(crate) async fn single_copy(
     const OP: &str = "CopyObject";
     let mut headers = opts.object_headers(false)?;
     headers.extend(source);
+    if let Some(c) = &opts.condition {
+        c.apply(&mut headers);
+    }
     if opts.retention.is_some() || opts.legal_hold {
         // S3 wants an integrity header on writes that set object-lock
         // state; the request has no body, whose MD5 this is.

@@ -9,6 +9,7 @@ use tokio::task::JoinSet;
 
 use crate::client::{Newtera, S3Request};
 use crate::error::{Error, Result};
+use crate::headers::WriteCondition;
 use crate::multipart::{part_error, Target};
 use crate::put::{MAX_PARTS, MAX_PART_SIZE, MIN_PART_SIZE};
 use crate::types::{ObjectWriteResult, SseCustomerKey};
@@ -92,6 +93,8 @@ pub(crate) struct MultipartCopy<'a> {
     pub(crate) dest_ssec: Option<SseCustomerKey>,
     /// Part copies in flight at once.
     pub(crate) parallel: usize,
+    /// The condition of the write, sent with the completion.
+    pub(crate) condition: Option<WriteCondition>,
 }
 
 impl MultipartCopy<'_> {
@@ -120,8 +123,12 @@ impl MultipartCopy<'_> {
         });
         let outcome = match copy_all(ctx, parts, self.parallel).await {
             Ok(done) => {
+                let mut headers = dest_ssec;
+                if let Some(c) = &self.condition {
+                    c.apply(&mut headers);
+                }
                 target
-                    .complete(&upload_id, done, dest_ssec, self.dest_ssec.as_ref())
+                    .complete(&upload_id, done, headers, self.dest_ssec.as_ref())
                     .await
             }
             Err(e) => Err(e),
