@@ -33,7 +33,7 @@ impl ChecksumAlgorithm {
         }
     }
 
-    fn crc(self) -> CrcAlgorithm {
+    pub(crate) fn crc(self) -> CrcAlgorithm {
         match self {
             ChecksumAlgorithm::Crc32c => CrcAlgorithm::Crc32Iscsi,
             ChecksumAlgorithm::Crc64Nvme => CrcAlgorithm::Crc64Nvme,
@@ -46,7 +46,7 @@ impl ChecksumAlgorithm {
     }
 }
 
-fn encode(alg: ChecksumAlgorithm, v: u64) -> String {
+pub(crate) fn encode(alg: ChecksumAlgorithm, v: u64) -> String {
     let b64 = base64::engine::general_purpose::STANDARD;
     match alg {
         ChecksumAlgorithm::Crc32c => b64.encode((v as u32).to_be_bytes()),
@@ -127,7 +127,7 @@ pub(crate) fn set_value(h: &mut HeaderMap, alg: ChecksumAlgorithm, value: &str) 
 }
 
 /// Is `value` a well-formed base64 checksum for `alg`?
-fn well_formed(alg: ChecksumAlgorithm, value: &str) -> bool {
+pub(crate) fn well_formed(alg: ChecksumAlgorithm, value: &str) -> bool {
     let want = match alg {
         ChecksumAlgorithm::Crc32c => 4,
         ChecksumAlgorithm::Crc64Nvme => 8,

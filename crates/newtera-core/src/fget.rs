@@ -1,5 +1,7 @@
 //! fget_object: download an object into a file through a temporary file,
-//! checked and renamed into place.
+//! checked and renamed into place. Objects of at least two part sizes
+//! (16 MiB by default) are read as parallel ranges written at their
+//! offsets (`parallel_get/`); smaller ones as one stream.
 //!
 //! The temporary file is safe in a shared directory:
 //!
@@ -18,6 +20,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use futures::StreamExt as _;
 use http::{HeaderMap, HeaderValue};
@@ -25,8 +28,9 @@ use tokio::io::{AsyncSeekExt as _, AsyncWriteExt as _};
 
 use crate::client::Newtera;
 use crate::error::{Error, Result};
-use crate::get::{damaged, read_setters, GetObject, ReadOptions, StatObject};
+use crate::get::{damaged, read_setters, GetObject, ReadOptions};
 use crate::into_future;
+use crate::parallel_get::{self, Plan, DEFAULT_PARALLEL_DOWNLOADS};
 use crate::progress::{DownloadOptions, Meter};
 use crate::types::{Object, SseCustomerKey};
 use crate::validate::{check_bucket_name, check_object_name};
@@ -45,6 +49,7 @@ pub struct FGetObject {
 }
 
 read_setters!(FGetObject, request_headers);
+parallel_get::download_setters!(FGetObject, "8");
 
 impl Newtera {
     /// Downloads an object to `file_path`, through a temporary file renamed
@@ -95,6 +100,7 @@ impl FGetObject {
         check_bucket_name(&self.bucket)?;
         check_object_name(&self.object)?;
         self.opts.check(&self.client)?;
+        parallel_get::check_options(&self.download)?;
         let target = self.file_path.clone();
         if tokio::fs::metadata(&target).await.is_ok_and(|m| m.is_dir()) {
             return Err(Error::arg(
@@ -116,14 +122,6 @@ impl FGetObject {
             Some(p) => TempFile::create_at(p.clone()).await?,
             None => TempFile::create_beside(&target).await?,
         };
-        let stat = StatObject {
-            client: self.client.clone(),
-            bucket: self.bucket.clone(),
-            object: self.object.clone(),
-            opts: self.opts.clone(),
-        }
-        .send()
-        .await?;
         let mut get = GetObject {
             client: self.client.clone(),
             bucket: self.bucket.clone(),
@@ -131,8 +129,11 @@ impl FGetObject {
             offset: 0,
             length: None,
             opts: self.opts.clone(),
-            download: DownloadOptions::default(),
+            download: self.download.clone(),
         };
+        let stat = parallel_get::head_request(&get).send().await?;
+        let plan = Plan::new(&get, stat.clone(), DEFAULT_PARALLEL_DOWNLOADS).await?;
+        get.download = DownloadOptions::default();
         // Pin the download to the object we just looked at.
         if let Some(v) = &stat.version_id {
             get.opts.version_id = Some(v.clone());
@@ -146,7 +147,22 @@ impl FGetObject {
         }
         let tmp = guard.path().to_path_buf();
         let mut file = file;
-        let meter = self.download.progress.clone().map(|p| Meter::new(p, &[0]));
+        // Parallel ranges write through a handle of their own (positioned
+        // writes ignore the shared file offset).
+        let shared = match &plan {
+            Some(_) => {
+                let dup = file.try_clone().await.map_err(|source| Error::Io {
+                    path: tmp.clone(),
+                    source,
+                })?;
+                Some(Arc::new(dup.into_std().await))
+            }
+            None => None,
+        };
+        let meter = self.download.progress.clone().map(|p| match &plan {
+            Some(plan) => Meter::new(p, &plan.ranges().map(|r| r.1).collect::<Vec<_>>()),
+            None => Meter::new(p, &[0]),
+        });
         if let Some(m) = &meter {
             m.set_total(stat.size);
         }
@@ -155,9 +171,13 @@ impl FGetObject {
         // the retry settings allow.
         let mut attempts = 1;
         loop {
-            let (err, is_damaged) = match download(get.clone(), &mut file, &tmp, meter.as_deref())
-                .await
-            {
+            let result = match (&plan, &shared) {
+                (Some(plan), Some(shared)) => {
+                    parallel_get::file::download(plan, shared, &tmp, meter.as_ref()).await
+                }
+                _ => download(get.clone(), &mut file, &tmp, meter.as_deref()).await,
+            };
+            let (err, is_damaged) = match result {
                 Ok(written) if stat.size.is_none_or(|size| size == written) => break,
                 Ok(written) => {
                     let size = stat.size.unwrap_or_default();
@@ -176,6 +196,7 @@ impl FGetObject {
             tokio::time::sleep(delay).await;
             attempts += 1;
         }
+        drop(shared);
         drop(file);
         guard.publish(&target).await?;
         Ok(stat)

@@ -165,6 +165,7 @@ macro_rules! read_setters {
 pub(crate) use read_setters;
 read_setters!(GetObject, request_headers);
 read_setters!(StatObject, extra_headers);
+crate::parallel_get::download_setters!(GetObject, "1");
 
 impl Newtera {
     /// Gets the data of an object as a stream (optionally a byte range).
@@ -221,11 +222,19 @@ impl GetObject {
         self
     }
 
-    /// Sends the request; the body streams as it arrives.
+    /// Sends the request; the body streams as it arrives (with
+    /// [`num_parallel_downloads`](Self::num_parallel_downloads) above 1, a
+    /// HEAD first, then ranges fetched ahead and handed out in order).
     pub async fn send(self) -> Result<GetObjectResponse> {
         check_bucket_name(&self.bucket)?;
         check_object_name(&self.object)?;
         self.opts.check(&self.client)?;
+        crate::parallel_get::check_options(&self.download)?;
+        if self.download.parallel.is_some_and(|n| n > 1) {
+            if let Some(resp) = crate::parallel_get::ordered::send(&self).await? {
+                return Ok(resp);
+            }
+        }
         let range = range_header(self.offset, self.length)?;
         let whole = range.is_none();
         let want_end = self.length.and_then(|l| self.offset.checked_add(l));
@@ -347,7 +356,7 @@ pub struct GetObjectResponse {
     /// The object data.
     pub body: ObjectBody,
     /// The same read, pinned to the same object, for reading it again.
-    again: GetObject,
+    pub(crate) again: GetObject,
 }
 
 impl GetObjectResponse {

@@ -187,7 +187,7 @@ pub(crate) async fn verifier(get: &GetObject, h: &HeaderMap) -> Result<Option<Ve
 /// pinned with `If-Match`: servers differ on which ETag a part request
 /// compares. Should the object change meanwhile, the sizes are wrong and
 /// the read fails its check, then is read again pinned to its ETag.)
-async fn part_sizes(get: &GetObject, n: u32) -> Result<Vec<u64>> {
+pub(crate) async fn part_sizes(get: &GetObject, n: u32) -> Result<Vec<u64>> {
     let mut sizes = Vec::with_capacity(n as usize);
     for i in 1..=n {
         let req = S3Request::new("HeadObject", Method::HEAD)

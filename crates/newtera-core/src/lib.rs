@@ -21,6 +21,7 @@ mod multipart;
 mod multipart_upload;
 mod object_body;
 mod object_config;
+mod parallel_get;
 mod post_policy;
 mod presign;
 mod progress;
@@ -59,6 +60,7 @@ pub use object_config::{
     DeleteObjectTags, GetObjectRetention, GetObjectTags, IsObjectLegalHoldEnabled,
     SetObjectLegalHold, SetObjectRetention, SetObjectTags,
 };
+pub use parallel_get::{DEFAULT_DOWNLOAD_PART_SIZE, DEFAULT_PARALLEL_DOWNLOADS};
 pub use post_policy::{PostPolicy, PostPolicyForm, PresignedPostPolicy};
 pub use presign::GetPresignedUrl;
 pub use put::{

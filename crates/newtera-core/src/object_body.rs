@@ -39,6 +39,13 @@ impl std::fmt::Debug for ObjectBody {
     }
 }
 
+impl ObjectBody {
+    /// A body made of `inner`'s chunks.
+    pub(crate) fn from_stream(inner: futures::stream::BoxStream<'static, Result<Bytes>>) -> Self {
+        ObjectBody { inner }
+    }
+}
+
 impl Stream for ObjectBody {
     type Item = Result<Bytes>;
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
