@@ -331,8 +331,14 @@ async fn an_object_replaced_during_the_download_is_detected() {
         let client = common::builder(server).layer(hook).build().unwrap();
         let dir = tempfile::tempdir().unwrap();
         let dst = dir.path().join("out");
-        let err = client
-            .fget_object(&bucket, "obj", &dst)
+        // A caller's `If-Match: *` does not unpin the ranges (on garage;
+        // moto answers `If-Match: *` with 412 even for an object that
+        // exists, so it gets no condition of the caller's).
+        let mut fget = client.fget_object(&bucket, "obj", &dst);
+        if server.kind != ServerKind::Moto {
+            fget = fget.match_etag("*");
+        }
+        let err = fget
             .part_size(PS)
             .num_parallel_downloads(2)
             .await

@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use futures::StreamExt as _;
-use http::{HeaderMap, HeaderValue};
+use http::HeaderMap;
 use tokio::io::{AsyncSeekExt as _, AsyncWriteExt as _};
 
 use crate::client::Newtera;
@@ -138,12 +138,10 @@ impl FGetObject {
         if let Some(v) = &stat.version_id {
             get.opts.version_id = Some(v.clone());
         }
-        if let Some(e) = stat
-            .etag
-            .as_deref()
-            .and_then(|e| HeaderValue::from_str(&format!("\"{e}\"")).ok())
-        {
-            get.opts.headers.insert(http::header::IF_MATCH, e);
+        if let Some(e) = &stat.etag {
+            // Pinned to the ETag the HEAD saw (also over a caller's `*`).
+            get.opts.match_etag = Some(e.clone());
+            get.opts.headers.remove(http::header::IF_MATCH);
         }
         let tmp = guard.path().to_path_buf();
         let mut file = file;

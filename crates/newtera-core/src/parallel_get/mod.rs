@@ -158,9 +158,9 @@ impl Plan {
         }
         let mut pinned = get.clone();
         pinned.download = DownloadOptions::default();
-        if let Ok(tag) = HeaderValue::from_str(&format!("\"{etag}\"")) {
-            pinned.opts.headers.insert(http::header::IF_MATCH, tag);
-        }
+        // Pinned to the ETag the HEAD saw (also over a caller's `*`).
+        pinned.opts.match_etag = Some(etag.clone());
+        pinned.opts.headers.remove(http::header::IF_MATCH);
         if let Some(v) = &head.version_id {
             pinned.opts.version_id = Some(v.clone());
         }
