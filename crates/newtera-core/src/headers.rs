@@ -157,8 +157,40 @@ pub(crate) fn etag_header(etag: &str) -> Option<HeaderValue> {
     if t.is_empty() {
         return None;
     }
-    if t == "*" || t.contains('"') {
+    if t == "*" {
+        return Some(HeaderValue::from_static("*"));
+    }
+    if t.contains('"') {
+        // A list of entity tags: each `"…"` or `W/"…"`, no quote inside.
+        let tag_ok = |tag: &str| {
+            let tag = tag.trim();
+            let tag = tag.strip_prefix("W/").unwrap_or(tag);
+            tag.len() >= 2
+                && tag.starts_with('"')
+                && tag.ends_with('"')
+                && !tag[1..tag.len() - 1].contains('"')
+        };
+        if !t.split(',').all(tag_ok) {
+            return None;
+        }
         return HeaderValue::from_str(t).ok();
     }
     HeaderValue::from_str(&format!("\"{t}\"")).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etag_headers() {
+        let h = |s: &str| etag_header(s).map(|v| v.to_str().unwrap_or_default().to_owned());
+        assert_eq!(h("abc").as_deref(), Some("\"abc\""));
+        assert_eq!(h(" \"abc\" ").as_deref(), Some("\"abc\""));
+        assert_eq!(h("*").as_deref(), Some("*"));
+        assert_eq!(h("\"a\", W/\"b\"").as_deref(), Some("\"a\", W/\"b\""));
+        for bad in ["", " ", "a\"b", "\"a", "\"a\"b\"", "\"a\", b", "a\nb"] {
+            assert_eq!(h(bad), None, "{bad:?}");
+        }
+    }
 }
