@@ -183,32 +183,36 @@ pub(crate) async fn verifier(get: &GetObject, h: &HeaderMap) -> Result<Option<Ve
     }
 }
 
-/// The sizes of the `n` parts of the object, one HEAD per part. (Not
-/// pinned with `If-Match`: servers differ on which ETag a part request
-/// compares. Should the object change meanwhile, the sizes are wrong and
-/// the read fails its check, then is read again pinned to its ETag.)
+/// The sizes of the `n` parts of the object, one HEAD per part, up to 8
+/// at a time. (Not pinned with `If-Match`: servers differ on which ETag a
+/// part request compares. Should the object change meanwhile, the sizes
+/// are wrong and the read fails its check, then is read again pinned to
+/// its ETag.)
 pub(crate) async fn part_sizes(get: &GetObject, n: u32) -> Result<Vec<u64>> {
-    let mut sizes = Vec::with_capacity(n as usize);
-    for i in 1..=n {
-        let req = S3Request::new("HeadObject", Method::HEAD)
-            .bucket(get.bucket())
-            .object(get.object())
-            .query("partNumber", i.to_string());
-        let mut req = get.apply_opts(req);
-        req.headers.remove(http::header::IF_MATCH);
-        let resp = get.client().send(req).await?;
-        let len = resp
-            .headers()
-            .get("content-length")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok())
-            .ok_or_else(|| Error::UnexpectedResponse {
-                op: "HeadObject",
-                reason: format!("no Content-Length for part {i}"),
-            })?;
-        sizes.push(len);
-    }
-    Ok(sizes)
+    use futures::{StreamExt as _, TryStreamExt as _};
+    futures::stream::iter(1..=n)
+        .map(|i| part_size(get, i))
+        .buffered(8)
+        .try_collect()
+        .await
+}
+
+async fn part_size(get: &GetObject, i: u32) -> Result<u64> {
+    let req = S3Request::new("HeadObject", Method::HEAD)
+        .bucket(get.bucket())
+        .object(get.object())
+        .query("partNumber", i.to_string());
+    let mut req = get.apply_opts(req);
+    req.headers.remove(http::header::IF_MATCH);
+    let resp = get.client().send(req).await?;
+    resp.headers()
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .ok_or_else(|| Error::UnexpectedResponse {
+            op: "HeadObject",
+            reason: format!("no Content-Length for part {i}"),
+        })
 }
 
 #[cfg(test)]
