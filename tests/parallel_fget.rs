@@ -289,45 +289,8 @@ async fn an_object_replaced_during_the_download_is_detected() {
             .put_object(&bucket, "obj", data.clone())
             .await
             .unwrap();
-        // The first range's answer waits until the object was replaced;
-        // every other range goes out only after that.
         let replaced = Arc::new(AtomicBool::new(false));
-        let notify = Arc::new(tokio::sync::Notify::new());
-        let (b, flag, note, writer) = (
-            bucket.clone(),
-            replaced.clone(),
-            notify.clone(),
-            plain.clone(),
-        );
-        let hook = common::Hook(move |req: &HttpRequest| -> common::Then {
-            let range = req
-                .headers()
-                .get(http::header::RANGE)
-                .map(|v| v.to_str().unwrap().to_owned());
-            let Some(range) = range.filter(|_| common::is_get_of(req, "obj")) else {
-                return common::pass();
-            };
-            let (b, flag, note, writer) = (b.clone(), flag.clone(), note.clone(), writer.clone());
-            Box::new(move |fut| {
-                Box::pin(async move {
-                    if range.starts_with("bytes=0-") {
-                        let resp = fut.await;
-                        writer
-                            .put_object(&b, "obj", vec![9u8; 4 * PS as usize])
-                            .await
-                            .unwrap();
-                        flag.store(true, Ordering::SeqCst);
-                        note.notify_waiters();
-                        return resp;
-                    }
-                    while !flag.load(Ordering::SeqCst) {
-                        let _ =
-                            tokio::time::timeout(Duration::from_millis(20), note.notified()).await;
-                    }
-                    fut.await
-                })
-            })
-        });
+        let hook = replacer(&bucket, &plain, replaced.clone());
         let client = common::builder(server).layer(hook).build().unwrap();
         let dir = tempfile::tempdir().unwrap();
         let dst = dir.path().join("out");
@@ -350,6 +313,94 @@ async fn an_object_replaced_during_the_download_is_detected() {
         assert!(err.is_precondition_failed());
         assert!(replaced.load(Ordering::SeqCst));
         only(dir.path(), &[]);
+    }
+}
+
+/// A hook under which the first range's answer waits until the object
+/// `obj` of `bucket` was replaced (through `writer`, then `replaced` is
+/// set); every other range goes out only after that.
+fn replacer(
+    bucket: &str,
+    writer: &Newtera,
+    replaced: Arc<AtomicBool>,
+) -> common::Hook<impl Fn(&HttpRequest) -> common::Then + Clone + Send + Sync + 'static> {
+    let notify = Arc::new(tokio::sync::Notify::new());
+    let (b, writer) = (bucket.to_owned(), writer.clone());
+    common::Hook(move |req: &HttpRequest| -> common::Then {
+        let range = req
+            .headers()
+            .get(http::header::RANGE)
+            .map(|v| v.to_str().unwrap().to_owned());
+        let Some(range) = range.filter(|_| common::is_get_of(req, "obj")) else {
+            return common::pass();
+        };
+        let (b, flag, note, writer) = (b.clone(), replaced.clone(), notify.clone(), writer.clone());
+        Box::new(move |fut| {
+            Box::pin(async move {
+                if range.starts_with("bytes=0-") && !flag.load(Ordering::SeqCst) {
+                    let resp = fut.await;
+                    writer
+                        .put_object(&b, "obj", vec![9u8; 4 * PS as usize])
+                        .await
+                        .unwrap();
+                    flag.store(true, Ordering::SeqCst);
+                    note.notify_waiters();
+                    return resp;
+                }
+                while !flag.load(Ordering::SeqCst) {
+                    let _ = tokio::time::timeout(Duration::from_millis(20), note.notified()).await;
+                }
+                fut.await
+            })
+        })
+    })
+}
+
+#[tokio::test]
+async fn a_versioned_object_is_read_from_the_version_the_head_saw() {
+    for server in newtera_testkit::servers_with(|c| c.versioning) {
+        let plain = common::client(server);
+        let bucket = newtera_testkit::unique_bucket("pgetver");
+        // Object lock turns versioning on.
+        plain.make_bucket(&bucket).object_lock(true).await.unwrap();
+        let data = pattern(4 * PS as usize);
+        let v1 = plain
+            .put_object(&bucket, "obj", data.clone())
+            .await
+            .unwrap()
+            .version_id
+            .unwrap();
+        let replaced = Arc::new(AtomicBool::new(false));
+        let pinned = v1.clone();
+        let version_check = common::Hook(move |req: &HttpRequest| {
+            if req.headers().contains_key(http::header::RANGE) {
+                let q = req.uri().query().unwrap_or("");
+                assert!(q.contains(&format!("versionId={pinned}")), "{q}");
+            }
+            common::pass()
+        });
+        let client = common::builder(server)
+            .layer(replacer(&bucket, &plain, replaced.clone()))
+            .layer(version_check)
+            .build()
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let dst = dir.path().join("out");
+        // The object gets a new version mid-download: every range still
+        // reads the version the HEAD saw, so the file is that version.
+        let obj = client
+            .fget_object(&bucket, "obj", &dst)
+            .part_size(PS)
+            .num_parallel_downloads(2)
+            .await
+            .unwrap_or_else(|e| panic!("{server:?}: {e:?}"));
+        assert!(replaced.load(Ordering::SeqCst));
+        assert_eq!(obj.version_id.as_deref(), Some(v1.as_str()));
+        assert!(
+            std::fs::read(&dst).unwrap() == data,
+            "{server:?}: version 1"
+        );
+        only(dir.path(), &["out"]);
     }
 }
 
