@@ -529,6 +529,16 @@ fn files_compose_and_bucket_configuration_through_call() {
         let got = client.fget_object(&bucket, "p1", &dst).call().unwrap();
         assert_eq!(got.size, Some(5 * MIB), "{server:?}");
         assert!(std::fs::read(&dst).unwrap() == data, "{server:?}");
+        // The parallel path (ranges as tasks, positioned writes off the
+        // runtime) runs on the blocking client's runtime too.
+        let par = dir.path().join("down-par.bin");
+        client
+            .fget_object(&bucket, "p1", &par)
+            .part_size(MIB)
+            .num_parallel_downloads(3)
+            .call()
+            .unwrap();
+        assert!(std::fs::read(&par).unwrap() == data, "{server:?}: parallel");
 
         let composed = client
             .compose_object(

@@ -54,7 +54,11 @@ parallel_get::download_setters!(FGetObject, "8");
 impl Newtera {
     /// Downloads an object to `file_path`, through a temporary file renamed
     /// into place once complete (see [`FGetObject::tmp_file_path`] for the
-    /// rules the temporary file follows).
+    /// rules the temporary file follows). Objects of at least two part
+    /// sizes are read as parallel ranges pinned to one ETag and written at
+    /// their offsets ([`FGetObject::part_size`],
+    /// [`FGetObject::num_parallel_downloads`]); the full-object checksum is
+    /// still verified, from the ranges' CRCs.
     pub fn fget_object(
         &self,
         bucket_name: impl Into<String>,
