@@ -379,8 +379,12 @@ impl Batches {
     /// Deletes one batch of at most 1,000 objects.
     async fn delete_batch(&mut self, objects: Vec<DeleteObject>) -> Result<Vec<DeleteError>> {
         // Keys XML 1.0 cannot carry go one at a time, by name in the URL.
-        let (singles, objects): (Vec<_>, Vec<_>) =
-            objects.into_iter().partition(|o| !xml_representable(o));
+        let (singles, objects): (Vec<_>, Vec<_>) = if objects.iter().all(xml_representable) {
+            // The usual case: the batch as it is, without moving it.
+            (Vec::new(), objects)
+        } else {
+            objects.into_iter().partition(|o| !xml_representable(o))
+        };
         let mut errors = Vec::new();
         if !objects.is_empty() {
             errors = self.delete_many(objects).await?;

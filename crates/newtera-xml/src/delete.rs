@@ -43,11 +43,19 @@ impl Delete {
         if self.quiet {
             w.element("Quiet", "true")?;
         }
+        // Thousands of entries: each one's tags are appended in two runs
+        // (the same document `element`/`opt_element` would write).
         for object in &self.objects {
-            w.open("Object");
-            w.element("Key", &object.key)?;
-            w.opt_element("VersionId", object.version_id.as_deref())?;
-            w.close("Object");
+            w.raw("<Object><Key>");
+            w.text("Key", &object.key)?;
+            match object.version_id.as_deref() {
+                Some(v) => {
+                    w.raw("</Key><VersionId>");
+                    w.text("VersionId", v)?;
+                    w.raw("</VersionId></Object>");
+                }
+                None => w.raw("</Key></Object>"),
+            }
         }
         Ok(w.finish())
     }

@@ -41,6 +41,17 @@ impl Writer {
         Ok(())
     }
 
+    /// Appends markup as it is (tags the caller spelled out whole, so that a
+    /// list of small elements costs one append per run of tags).
+    pub(crate) fn raw(&mut self, markup: &'static str) {
+        self.out.push_str(markup);
+    }
+
+    /// Appends `value` escaped, as the text of the element `field`.
+    pub(crate) fn text(&mut self, field: &'static str, value: &str) -> Result<(), XmlError> {
+        escape_into(&mut self.out, value, self.doc, field)
+    }
+
     /// Writes the element if `value` is `Some`.
     pub(crate) fn opt_element(
         &mut self,
@@ -77,6 +88,20 @@ impl Writer {
     }
 }
 
+/// The bytes [`escape_into`] looks at: `&`, `<`, `>`, the C0 controls
+/// (tab, line feed and carriage return included) and 0xEF, the lead byte of
+/// U+FFFE/U+FFFF.
+const ATTENTION: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        table[i] = b < 0x20 || matches!(b, b'&' | b'<' | b'>' | 0xef);
+        i += 1;
+    }
+    table
+};
+
 /// Appends `value` to `out` as XML 1.0 element content.
 ///
 /// - `&`, `<` and `>` become `&amp;`, `&lt;` and `&gt;`; `"` and `'` are
@@ -95,6 +120,11 @@ pub(crate) fn escape_into(
     field: &'static str,
 ) -> Result<(), XmlError> {
     let bytes = value.as_bytes();
+    // The usual case, nothing to escape or refuse: one append.
+    if !bytes.iter().any(|&b| ATTENTION[usize::from(b)]) {
+        out.push_str(value);
+        return Ok(());
+    }
     let mut last = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let rep = match b {
