@@ -456,7 +456,7 @@ pub(crate) fn object_from_headers(bucket: String, object: String, h: HeaderMap) 
         }
     }
     Object {
-        bucket_name: bucket,
+        bucket_name: bucket.into(),
         object_name: object,
         last_modified: header_str(&h, "last-modified").and_then(time::parse_http_date),
         etag: header_str(&h, "etag").map(trim_etag),

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
@@ -15,8 +16,9 @@ use crate::error::{Error, Result};
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Object {
-    /// The bucket.
-    pub bucket_name: String,
+    /// The bucket. Shared (`Arc<str>`): every object of a listing names
+    /// the same bucket, and a listing yields thousands of objects per page.
+    pub bucket_name: Arc<str>,
     /// The object's key, or the common prefix when [`Object::is_dir`].
     pub object_name: String,
     /// When it was last modified.

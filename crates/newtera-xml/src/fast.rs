@@ -357,7 +357,7 @@ fn unescape(raw: &str) -> Fast<String> {
         .strip_prefix("&quot;")
         .and_then(|r| r.strip_suffix("&quot;"))
     {
-        if !inner.bytes().any(|b| b == b'&' || b == b'\r') {
+        if memchr2(b'&', b'\r', inner.as_bytes()).is_none() {
             let mut out = String::with_capacity(inner.len() + 2);
             out.push('"');
             out.push_str(inner);

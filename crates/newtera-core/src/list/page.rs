@@ -4,6 +4,7 @@
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 use newtera_xml::{ListBucketResult, ListVersionsResult, ObjectEntry, Owner, VersionEntry};
@@ -59,7 +60,7 @@ fn maybe_decode(s: String, decode: bool) -> Result<String> {
 /// merged in key order), and says where a v1 listing goes on: `NextMarker`,
 /// or, when the server left it out, the last key or prefix of the page.
 pub(super) fn bucket_page(
-    bucket: &str,
+    bucket: &Arc<str>,
     doc: ListBucketResult,
     decode: bool,
 ) -> Result<(Vec<Object>, Option<String>)> {
@@ -89,7 +90,7 @@ fn last_name(objects: &[Object]) -> Option<String> {
 /// goes on (next key marker and version id marker).
 #[allow(clippy::type_complexity)]
 pub(super) fn versions_page(
-    bucket: &str,
+    bucket: &Arc<str>,
     doc: ListVersionsResult,
     decode: bool,
 ) -> Result<(Vec<Object>, Option<(String, Option<String>)>)> {
@@ -109,12 +110,12 @@ pub(super) fn versions_page(
     Ok((objects, next))
 }
 
-fn prefix_objects(bucket: &str, prefixes: Vec<String>, decode: bool) -> Result<Vec<Object>> {
+fn prefix_objects(bucket: &Arc<str>, prefixes: Vec<String>, decode: bool) -> Result<Vec<Object>> {
     prefixes
         .into_iter()
         .map(|p| {
             Ok(Object {
-                bucket_name: bucket.to_owned(),
+                bucket_name: Arc::clone(bucket),
                 object_name: maybe_decode(p, decode)?,
                 is_dir: true,
                 ..Object::default()
@@ -149,10 +150,10 @@ fn merge_sorted(entries: Vec<Object>, prefixes: Vec<Object>) -> Vec<Object> {
     out
 }
 
-fn object_from_entry(bucket: &str, e: ObjectEntry, decode: bool) -> Result<Object> {
+fn object_from_entry(bucket: &Arc<str>, e: ObjectEntry, decode: bool) -> Result<Object> {
     let object_name = maybe_decode(e.key, decode)?;
     let mut obj = Object {
-        bucket_name: bucket.to_owned(),
+        bucket_name: Arc::clone(bucket),
         is_dir: object_name.ends_with('/'),
         object_name,
         last_modified: time::parse_iso8601(&e.last_modified),
@@ -169,10 +170,10 @@ fn object_from_entry(bucket: &str, e: ObjectEntry, decode: bool) -> Result<Objec
     Ok(obj)
 }
 
-fn object_from_version(bucket: &str, e: VersionEntry, decode: bool) -> Result<Object> {
+fn object_from_version(bucket: &Arc<str>, e: VersionEntry, decode: bool) -> Result<Object> {
     let object_name = maybe_decode(e.key, decode)?;
     let mut obj = Object {
-        bucket_name: bucket.to_owned(),
+        bucket_name: Arc::clone(bucket),
         is_dir: object_name.ends_with('/'),
         object_name,
         last_modified: time::parse_iso8601(&e.last_modified),
@@ -202,6 +203,16 @@ fn parse_user_tags(query: &str) -> BTreeMap<String, String> {
 /// when empty. Strips in place, reusing the string's buffer: this runs once
 /// per listed object.
 fn etag(mut s: String) -> Option<String> {
+    // The usual form, `"…"` with nothing around the quotes and no second
+    // quote inside next to them: byte tests instead of Unicode trims.
+    if let [b'"', inner @ .., b'"'] = s.as_bytes() {
+        let plain = |b: Option<&u8>| b.is_some_and(|&b| b != b'"');
+        if plain(inner.first()) && plain(inner.last()) {
+            s.pop();
+            s.remove(0);
+            return Some(s);
+        }
+    }
     let t = s.trim().trim_matches('"');
     if t.is_empty() {
         return None;
@@ -290,7 +301,7 @@ mod tests {
     #[test]
     fn v1_marker_falls_back_to_last_key() {
         let doc = ListBucketResult::from_xml(V1_PAGE.as_bytes()).unwrap();
-        let (objects, next) = bucket_page("b", doc, true).unwrap();
+        let (objects, next) = bucket_page(&"b".into(), doc, true).unwrap();
         let names: Vec<_> = objects.iter().map(|o| o.object_name.as_str()).collect();
         assert_eq!(names, ["a b", "c%d", "zü"]);
         assert_eq!(next.as_deref(), Some("zü"));
@@ -302,7 +313,7 @@ mod tests {
         assert_eq!(first.storage_class.as_deref(), Some("STANDARD"));
         assert!(first.last_modified.is_some());
         assert!(!first.is_dir);
-        assert_eq!(first.bucket_name, "b");
+        assert_eq!(&*first.bucket_name, "b");
     }
 
     #[test]
@@ -312,7 +323,7 @@ mod tests {
           <Contents><Key>a</Key><Size>1</Size></Contents>
           <CommonPrefixes><Prefix>b/</Prefix></CommonPrefixes></ListBucketResult>"#;
         let doc = ListBucketResult::from_xml(xml.as_bytes()).unwrap();
-        let (_, next) = bucket_page("b", doc, true).unwrap();
+        let (_, next) = bucket_page(&"b".into(), doc, true).unwrap();
         assert_eq!(next.as_deref(), Some("p/q r"));
 
         // No NextMarker: the greatest of the last key and the last prefix.
@@ -321,7 +332,7 @@ mod tests {
           <CommonPrefixes><Prefix>d%20/</Prefix></CommonPrefixes>
           <Contents><Key>c</Key><Size>1</Size></Contents></ListBucketResult>"#;
         let doc = ListBucketResult::from_xml(xml.as_bytes()).unwrap();
-        let (objects, next) = bucket_page("b", doc, false).unwrap();
+        let (objects, next) = bucket_page(&"b".into(), doc, false).unwrap();
         assert_eq!(next.as_deref(), Some("d%20/"));
         let names: Vec<_> = objects
             .iter()
@@ -332,7 +343,7 @@ mod tests {
         let xml =
             r#"<ListBucketResult><Name>b</Name><IsTruncated>true</IsTruncated></ListBucketResult>"#;
         let doc = ListBucketResult::from_xml(xml.as_bytes()).unwrap();
-        assert_eq!(bucket_page("b", doc, false).unwrap().1, None);
+        assert_eq!(bucket_page(&"b".into(), doc, false).unwrap().1, None);
     }
 
     #[test]
@@ -342,7 +353,7 @@ mod tests {
           <Contents><Key>a%20b+c</Key><Size>1</Size></Contents></ListBucketResult>"#;
         let doc = ListBucketResult::from_xml(xml.as_bytes()).unwrap();
         let decode = is_url_encoded(doc.encoding_type.as_deref());
-        let (objects, _) = bucket_page("b", doc, decode).unwrap();
+        let (objects, _) = bucket_page(&"b".into(), doc, decode).unwrap();
         assert_eq!(objects[0].object_name, "a%20b+c");
     }
 
@@ -358,7 +369,7 @@ mod tests {
           <CommonPrefixes><Prefix>a/</Prefix></CommonPrefixes>
         </ListVersionsResult>"#;
         let doc = ListVersionsResult::from_xml(xml.as_bytes()).unwrap();
-        let (objects, next) = versions_page("b", doc, true).unwrap();
+        let (objects, next) = versions_page(&"b".into(), doc, true).unwrap();
         assert_eq!(next, Some(("k y".to_owned(), Some("v2".to_owned()))));
         assert_eq!(objects.len(), 3);
         assert!(objects[0].is_dir);
@@ -386,7 +397,7 @@ mod tests {
             <content-type>text/csv</content-type>
           </UserMetadata></Contents></ListBucketResult>"#;
         let doc = ListBucketResult::from_xml(xml.as_bytes()).unwrap();
-        let (objects, _) = bucket_page("b", doc, false).unwrap();
+        let (objects, _) = bucket_page(&"b".into(), doc, false).unwrap();
         let o = &objects[0];
         assert_eq!(
             o.user_metadata.get("my-project").map(String::as_str),
@@ -409,7 +420,7 @@ mod tests {
             <UserTags>project=one&amp;team=a%20b&amp;empty=</UserTags></Contents>
           <Contents><Key>dir%2F</Key><Size>0</Size></Contents></ListBucketResult>"#;
         let doc = ListBucketResult::from_xml(xml.as_bytes()).unwrap();
-        let (objects, _) = bucket_page("b", doc, true).unwrap();
+        let (objects, _) = bucket_page(&"b".into(), doc, true).unwrap();
         let tags: Vec<_> = objects[0]
             .user_tags
             .iter()
@@ -455,5 +466,20 @@ mod tests {
         assert_eq!(etag("\"é\"").as_deref(), Some("é"));
         assert_eq!(etag(""), None);
         assert_eq!(etag(" \"\" "), None);
+        assert_eq!(etag("\"a\"").as_deref(), Some("a"));
+        assert_eq!(etag("\"\"\""), None);
+        assert_eq!(etag("\"\"ab\"\"").as_deref(), Some("ab"));
+        assert_eq!(etag("\"\u{a0}x\u{a0}\"").as_deref(), Some("\u{a0}x\u{a0}"));
+        // The quick form agrees with the general trim everywhere.
+        for s in [
+            "\"x\"", "\"\"", "\"", "\" \"", "\"ab\"\"", "\"\"ab\"", "\"€\"", "\"a b\"",
+        ] {
+            let general = s.trim().trim_matches('"');
+            assert_eq!(
+                etag(s).as_deref(),
+                (!general.is_empty()).then_some(general),
+                "{s:?}"
+            );
+        }
     }
 }

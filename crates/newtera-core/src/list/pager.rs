@@ -1,6 +1,8 @@
 //! Paging through a listing: where the next page starts, and the guards
 //! against a truncated page the listing cannot continue from.
 
+use std::sync::Arc;
+
 use http::Method;
 use newtera_xml::{ListBucketResult, ListVersionsResult};
 
@@ -30,13 +32,17 @@ enum Cursor {
 pub(super) struct Pager {
     req: ListObjects,
     cursor: Cursor,
+    /// The bucket name every listed object shares.
+    bucket: Arc<str>,
 }
 
 impl Pager {
     pub(super) fn new(req: ListObjects) -> Self {
+        let bucket = Arc::from(req.bucket.as_str());
         Pager {
             req,
             cursor: Cursor::Start,
+            bucket,
         }
     }
 
@@ -111,7 +117,7 @@ impl Pager {
         } else {
             Cursor::Done
         };
-        bucket_page(&self.req.bucket, doc, decode).map(|(objects, _)| objects)
+        bucket_page(&self.bucket, doc, decode).map(|(objects, _)| objects)
     }
 
     async fn v1_page(&mut self) -> Result<Vec<Object>> {
@@ -126,7 +132,7 @@ impl Pager {
         let doc = ListBucketResult::from_xml(&body).map_err(Error::xml(OP))?;
         let decode = self.req.use_url_encoding_type && is_url_encoded(doc.encoding_type.as_deref());
         let truncated = doc.is_truncated;
-        let (objects, next_marker) = bucket_page(&self.req.bucket, doc, decode)?;
+        let (objects, next_marker) = bucket_page(&self.bucket, doc, decode)?;
         self.cursor = if truncated {
             match next_marker {
                 Some(next) if marker.as_ref().is_none_or(|m| next > *m) => Cursor::Marker(next),
@@ -155,7 +161,7 @@ impl Pager {
         let doc = ListVersionsResult::from_xml(&body).map_err(Error::xml(OP))?;
         let decode = self.req.use_url_encoding_type && is_url_encoded(doc.encoding_type.as_deref());
         let truncated = doc.is_truncated;
-        let (objects, next) = versions_page(&self.req.bucket, doc, decode)?;
+        let (objects, next) = versions_page(&self.bucket, doc, decode)?;
         self.cursor = if truncated {
             match next {
                 Some((k, v))
