@@ -29,8 +29,12 @@ use crate::progress::Meter;
 const OP: &str = "GetObject";
 
 /// The streaming data of an object: a `Stream` of `Bytes` chunks.
+///
+/// Fused: once it has ended (`None`), polling it again yields `None`
+/// again, so readers that poll past the end (some `AsyncRead` adapters
+/// do) need not guard against it.
 pub struct ObjectBody {
-    inner: futures::stream::BoxStream<'static, Result<Bytes>>,
+    inner: futures::stream::Fuse<futures::stream::BoxStream<'static, Result<Bytes>>>,
 }
 
 impl std::fmt::Debug for ObjectBody {
@@ -42,7 +46,9 @@ impl std::fmt::Debug for ObjectBody {
 impl ObjectBody {
     /// A body made of `inner`'s chunks.
     pub(crate) fn from_stream(inner: futures::stream::BoxStream<'static, Result<Bytes>>) -> Self {
-        ObjectBody { inner }
+        ObjectBody {
+            inner: inner.fuse(),
+        }
     }
 }
 
@@ -50,6 +56,12 @@ impl Stream for ObjectBody {
     type Item = Result<Bytes>;
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.inner.poll_next_unpin(cx)
+    }
+}
+
+impl futures::stream::FusedStream for ObjectBody {
+    fn is_terminated(&self) -> bool {
+        self.inner.is_terminated()
     }
 }
 
@@ -242,9 +254,9 @@ impl BodyState {
             request,
             meter,
         };
-        Ok(ObjectBody {
-            inner: futures::stream::unfold(state, BodyState::step).boxed(),
-        })
+        Ok(ObjectBody::from_stream(
+            futures::stream::unfold(state, BodyState::step).boxed(),
+        ))
     }
 
     async fn step(mut self) -> Option<(Result<Bytes>, BodyState)> {
@@ -537,5 +549,25 @@ mod tests {
         assert_eq!(resume_range(0, Some(0)), None);
         assert_eq!(resume_range(11, Some(10)), None);
         assert_eq!(resume_range(7, None).as_deref(), Some("bytes=7-"));
+    }
+
+    #[tokio::test]
+    async fn a_body_polled_after_its_end_stays_ended() {
+        // `unfold` panics when polled after its end; the body must not.
+        let inner = futures::stream::unfold(0u8, |n| async move {
+            (n < 2).then(|| (Ok(Bytes::from(vec![n])), n + 1))
+        });
+        let mut body = ObjectBody::from_stream(inner.boxed());
+        assert_eq!(
+            body.next().await.map(|r| r.ok()),
+            Some(Some(Bytes::from(vec![0])))
+        );
+        assert_eq!(
+            body.next().await.map(|r| r.ok()),
+            Some(Some(Bytes::from(vec![1])))
+        );
+        assert!(body.next().await.is_none());
+        assert!(futures::stream::FusedStream::is_terminated(&body));
+        assert!(body.next().await.is_none());
     }
 }

@@ -128,10 +128,10 @@ pub(crate) async fn get_opts(
     let meta = meta(location, h, size)?;
     let attributes = read_attributes(h);
     let path = key.to_owned();
-    // Fused: object_store's readers may poll once more after the end.
+    // `ObjectBody` is fused: object_store's readers may poll once more
+    // after the end.
     let body = resp
         .into_stream()
-        .fuse()
         .map_err(move |e| map_err(e, &path))
         .boxed();
     Ok(GetResult {
