@@ -7,7 +7,15 @@ use time::OffsetDateTime;
 
 /// Parses an ISO 8601 timestamp as found in S3 XML (`2009-10-12T17:50:30.000Z`).
 pub(crate) fn parse_iso8601(s: &str) -> Option<SystemTime> {
-    let s = s.trim();
+    // Listed timestamps come without surrounding space: two byte tests
+    // spare the Unicode trim (nothing to trim when the text starts and ends
+    // with a visible ASCII character).
+    let visible = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
+    let s = if visible(s.as_bytes().first()) && visible(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
+    };
     parse_s3_timestamp(s.as_bytes()).or_else(|| parse_with_time(s))
 }
 
@@ -119,6 +127,9 @@ mod tests {
         assert_eq!(format_iso8601(t).unwrap(), "2009-10-12T17:50:30.000Z");
         assert_eq!(parse_http_date("Mon, 12 Oct 2009 17:50:30 GMT"), Some(t));
         assert!(parse_iso8601("yesterday").is_none());
+        // Surrounding whitespace (ASCII or not) is trimmed.
+        assert_eq!(parse_iso8601(" 2009-10-12T17:50:30.000Z\n"), Some(t));
+        assert_eq!(parse_iso8601("\u{a0}2009-10-12T17:50:30.000Z"), Some(t));
     }
 
     /// The direct reader of S3's form agrees with the general parser.

@@ -271,7 +271,17 @@ impl<'a> Scanner<'a> {
 /// Reads a number as [`crate::read::Parser::number`] does.
 #[inline]
 fn number<T: std::str::FromStr>(text: &str) -> Fast<T> {
-    text.trim().parse().ok()
+    // Numbers come without surrounding space: two byte tests spare the
+    // Unicode trim (same result: a text that starts and ends with a visible
+    // ASCII character has nothing to trim).
+    let visible = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
+    let bytes = text.as_bytes();
+    let text = if visible(bytes.first()) && visible(bytes.last()) {
+        text
+    } else {
+        text.trim()
+    };
+    text.parse().ok()
 }
 
 /// Reads a boolean as [`crate::read::Parser::boolean`] does.
