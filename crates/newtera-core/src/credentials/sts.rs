@@ -71,7 +71,7 @@ impl StsCall<'_> {
         };
 
         let body = {
-            let mut form = url::form_urlencoded::Serializer::new(String::new());
+            let mut form = form_urlencoded::Serializer::new(String::new());
             form.append_pair("Action", self.action);
             form.append_pair("Version", "2011-06-15");
             for (k, v) in &self.params {

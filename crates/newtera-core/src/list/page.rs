@@ -193,7 +193,7 @@ fn object_from_version(bucket: &Arc<str>, e: VersionEntry, decode: bool) -> Resu
 /// MinIO's `<UserTags>` (listed with `metadata=true`): the object's tags
 /// as a URL query string, `k1=v1&k2=v2`, form-decoded.
 fn parse_user_tags(query: &str) -> BTreeMap<String, String> {
-    url::form_urlencoded::parse(query.trim().as_bytes())
+    form_urlencoded::parse(query.trim().as_bytes())
         .filter(|(k, _)| !k.is_empty())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
