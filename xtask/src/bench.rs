@@ -164,6 +164,9 @@ struct Row {
 }
 
 pub(crate) fn bench(args: &[String]) -> Result<(), Failure> {
+    if args.first().map(String::as_str) == Some("build-cost") {
+        return crate::buildcost::build_cost(&args[1..]);
+    }
     let quick = args.iter().any(|a| a == "--quick");
     if let Some(a) = args.iter().find(|a| a.as_str() != "--quick") {
         return Err(Failure::new(format!("bench: unknown argument {a}")));
@@ -243,7 +246,7 @@ pub(crate) fn bench(args: &[String]) -> Result<(), Failure> {
     Ok(())
 }
 
-fn workspace_root() -> PathBuf {
+pub(crate) fn workspace_root() -> PathBuf {
     // xtask's manifest dir is <root>/xtask.
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -528,7 +531,7 @@ fn best_peer<'a>(rows: &'a [Row], config: &str) -> Option<&'a Row> {
         .max_by(|a, b| a.throughput.total_cmp(&b.throughput))
 }
 
-fn cmd_output(program: &str, args: &[&str]) -> String {
+pub(crate) fn cmd_output(program: &str, args: &[&str]) -> String {
     Command::new(program)
         .args(args)
         .output()
@@ -729,6 +732,10 @@ fn render(results: &[(&Workload, Vec<Row>)], quick: bool, measured: Duration) ->
             ));
         }
         md.push('\n');
+    }
+    // The build-cost section, as `cargo xtask bench build-cost` last wrote it.
+    if let Ok(section) = std::fs::read_to_string(workspace_root().join(crate::buildcost::RESULTS)) {
+        md.push_str(&section);
     }
     md.push_str(ANALYSIS_MARKER);
     md.push('\n');

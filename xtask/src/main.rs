@@ -6,10 +6,13 @@
 //!   them (ARGS go to `cargo test`);
 //! - `ci [ARGS]`: `test`, then rustfmt, clippy and rustdoc with warnings denied,
 //!   then a 5-second fuzz smoke run per target;
+//! - `bench [--quick]`, `bench build-cost [--runs N]`: see `bench.rs` and
+//!   `buildcost.rs`;
 //! - `fuzz [--seconds N] [TARGET...]`: build and run the libFuzzer targets of
 //!   `fuzz/` for N seconds each (default 10).
 
 mod bench;
+mod buildcost;
 mod ci;
 mod fuzz;
 mod servers;
@@ -31,6 +34,9 @@ commands:
   fuzz [--seconds N] [TARGET...]
                     build the fuzz/ targets (cargo-fuzz in $NEWTERA_CACHE), run each N s
   bench [--quick]   Newtera vs aws-sdk-s3, minio-rs, object_store -> BENCHMARKS.md
+  bench build-cost [--runs N]
+                    clean release builds of a one-put-one-get program per client
+                    -> crates/newtera-bench/buildcost/RESULTS.md (in BENCHMARKS.md)
 
 environment:
   NEWTERA_CACHE        cache folder for the servers
@@ -109,7 +115,7 @@ pub(crate) fn run(cmd: &mut std::process::Command) -> Result<(), Failure> {
     }
 }
 
-fn show(cmd: &std::process::Command) -> String {
+pub(crate) fn show(cmd: &std::process::Command) -> String {
     let mut s = cmd.get_program().to_string_lossy().into_owned();
     for arg in cmd.get_args() {
         s.push(' ');
