@@ -20,6 +20,9 @@ const CONFIGS: [&str; 2] = ["default", "equal"];
 /// Workloads also run by Newtera alone with `strict_integrity(true)`
 /// (config "strict"; the peers have no such mode).
 const STRICT_WORKLOADS: [&str; 1] = ["get_1g_stream"];
+/// Workloads also run by Newtera alone with `num_parallel_downloads(1)`
+/// (config "single": one stream).
+const SINGLE_WORKLOADS: [&str; 1] = ["fget_1g"];
 /// Everything after this line of BENCHMARKS.md is kept when it is rewritten.
 const ANALYSIS_MARKER: &str = "<!-- analysis: kept across runs -->";
 /// Peak RSS bound of the large transfers: 16 MiB + part_size × (parallelism + 1).
@@ -118,6 +121,14 @@ const WORKLOADS: &[Workload] = &[
         rss_bound: true,
     },
     Workload {
+        name: "fget_1g",
+        what: "GET 1 GiB into a file (/dev/shm), full-object CRC64NVME declared: Newtera fget_object (default: its defaults, 16 MiB × 8, CRC verified; equal: no checksum, 8 MiB × 8; single: one stream), aws-sdk-s3 and object_store 8 MiB ranges × 8 written at offsets, minio-rs to_file (one stream)",
+        kind: Kind::Bulk,
+        cpu_target: Some(0.20),
+        // Newtera's default (16 MiB × 8) is bounded by 16 + 16 × 9 MiB, not 88.
+        rss_bound: false,
+    },
+    Workload {
         name: "list_100k",
         what: "List 100,000 keys (1,000-key pages)",
         kind: Kind::List,
@@ -209,15 +220,22 @@ pub(crate) fn bench(args: &[String]) -> Result<(), Failure> {
                     )?;
                     samples.entry((client, "strict")).or_default().push(s);
                 }
+                if client == "newtera" && SINGLE_WORKLOADS.contains(&w.name) {
+                    let s = run_client(
+                        &bin, &server, &endpoint, client, w.name, "single", quick, &mut raw,
+                    )?;
+                    samples.entry((client, "single")).or_default().push(s);
+                }
             }
         }
         let rows = CLIENTS
             .iter()
             .flat_map(|&c| CONFIGS.iter().map(move |&k| (c, k)))
             .chain(
-                samples
-                    .contains_key(&("newtera", "strict"))
-                    .then_some(("newtera", "strict")),
+                ["strict", "single"]
+                    .into_iter()
+                    .filter(|k| samples.contains_key(&("newtera", *k)))
+                    .map(|k| ("newtera", k)),
             )
             .map(|(c, k)| median_row(w, c, k, &samples[&(c, k)]))
             .collect();
@@ -615,12 +633,16 @@ fn render(results: &[(&Workload, Vec<Row>)], quick: bool, measured: Duration) ->
          default). Same part size (8 MiB) and parts in flight (8) everywhere, except minio-rs, which uploads \
          parts one at a time. **strict** (Newtera only, {strict}) = default + `strict_integrity(true)`: \
          the endpoint declares no checksum, so the whole-object GET is verified against its MD5 ETag \
-         (the default config verifies nothing there). `srv` = the endpoint used ≥ 0.9 of a core during the run (it may be the \
+         (the default config verifies nothing there). **single** (Newtera only, {single}) = default + \
+         `num_parallel_downloads(1)`. The {single} rows read a second key of the same 1 GiB for which the \
+         endpoint declares the real full-object CRC64NVME on HEAD and whole GETs asked with \
+         `x-amz-checksum-mode: ENABLED` (none on ranges, as S3), so Newtera's default verifies it. `srv` = the endpoint used ≥ 0.9 of a core during the run (it may be the \
          bottleneck; its CPU includes the warm-up). Ratios are Newtera / peer in the same config: \
          throughput (> 1 is better) and CPU (< 1 is better).\n\n",
         if quick { 1 } else { 3 },
         if quick { "" } else { "s" },
         strict = STRICT_WORKLOADS.join(", "),
+        single = SINGLE_WORKLOADS.join(", "),
     ));
     if quick {
         md.push_str("**Quick mode**: smaller operation counts (300 at concurrency 1, 3,000 at 32), 256 MiB instead of 1 GiB for the PUT, a single repetition; indicative only.\n\n");

@@ -9,10 +9,17 @@
 
 use std::time::Duration;
 
+pub mod fget;
+
 /// The bucket every workload uses.
 pub const BUCKET: &str = "bench";
 /// The key of the large object the endpoint serves (1 GiB).
 pub const BIG_KEY: &str = "big/obj-1g";
+/// The same large object under a key for which the endpoint declares the
+/// full-object CRC64NVME (`x-amz-checksum-crc64nvme`, type `FULL_OBJECT`) on
+/// HEAD and whole-object GET when asked with `x-amz-checksum-mode: ENABLED`,
+/// as S3 does for objects uploaded with that checksum.
+pub const BIG_CRC_KEY: &str = "big/obj-1g-crc64";
 /// Size of the large object the endpoint serves.
 pub const BIG_SIZE: u64 = 1 << 30;
 /// Size of every other object the endpoint serves.

@@ -9,11 +9,20 @@
 //!
 //! `strict` (Newtera only) is the default config with
 //! `strict_integrity(true)`: a whole-object GET is verified against the
-//! endpoint's MD5 ETag.
+//! endpoint's MD5 ETag. `single` (Newtera only, `fget_1g`) is the default
+//! config with `num_parallel_downloads(1)`: one stream.
 //!
 //! Workloads: put_1k_c1 put_1k_c32 get_1k_c1 get_1k_c32 head_1k_c1
 //! head_1k_c32 put_1g get_1g_stream get_1g_ranged list_100k delete_10k
-//! upload_256m_unknown.
+//! upload_256m_unknown fget_1g.
+//!
+//! `fget_1g` downloads the 1 GiB object whose full-object CRC64NVME the
+//! endpoint declares into a file (`/dev/shm` when present), removed after
+//! the measured pass: Newtera `fget_object` (default: its defaults; equal:
+//! no checksum, 8 MiB × 8 like the peers; single: one stream); aws-sdk-s3
+//! and object_store (no file download of their own) a HEAD, then 8 MiB
+//! ranged GETs, 8 in flight, each written at its offset; minio-rs its own
+//! `ObjectContent::to_file` (one stream).
 
 use std::error::Error as StdError;
 use std::pin::Pin;
@@ -25,10 +34,14 @@ use std::time::Instant;
 use bytes::{Bytes, BytesMut};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use newtera_bench::{
-    cpu_time, proc_status_kib, reset_peak_rss, BIG_KEY, BIG_SIZE, BUCKET, LIST_KEYS, LIST_PREFIX,
-    PARALLELISM, PART_SIZE,
+    cpu_time, proc_status_kib, reset_peak_rss, BIG_CRC_KEY, BIG_KEY, BIG_SIZE, BUCKET, LIST_KEYS,
+    LIST_PREFIX, PARALLELISM, PART_SIZE,
 };
 use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
+
+/// `Client::fget`, the `fget_1g` workload's download into a file.
+#[path = "bench-client/fget.rs"]
+mod fget;
 
 type BoxError = Box<dyn StdError + Send + Sync>;
 type R<T> = Result<T, BoxError>;
@@ -130,6 +143,9 @@ async fn make_client(name: &str, config: &str, endpoint: &str) -> R<Client> {
     let equal = config == "equal";
     if config == "strict" && name != "newtera" {
         return Err(unsupported("strict integrity is a Newtera mode"));
+    }
+    if config == "single" && name != "newtera" {
+        return Err(unsupported("single is a Newtera fget mode"));
     }
     Ok(match name {
         "newtera" => {
@@ -594,6 +610,10 @@ async fn run_ranged(client: &Arc<Client>, total: u64) -> R<(u64, u64)> {
 }
 
 /// Runs `workload` at `scale` (1.0 = the measured size); returns (ops, bytes).
+/// The config of this process (`--config`), for the workloads whose
+/// calls depend on it beyond the client's settings (`fget_1g`).
+static CONFIG: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
 async fn run(client: &Arc<Client>, workload: &str, quick: bool, warm: bool) -> R<(u64, u64)> {
     let small_n = |c1: usize| -> usize {
         let n = match (quick, c1 == 1) {
@@ -639,6 +659,19 @@ async fn run(client: &Arc<Client>, workload: &str, quick: bool, warm: bool) -> R
             let n = client.get(BIG_KEY, None).await?;
             if n != BIG_SIZE {
                 return Err(format!("got {n} bytes of {BIG_SIZE}").into());
+            }
+            Ok((1, n))
+        }
+        "fget_1g" => {
+            if warm {
+                let n = client.get(BIG_CRC_KEY, Some((0, 64 << 20))).await?;
+                return Ok((1, n));
+            }
+            let path = newtera_bench::fget::download_path();
+            let config = CONFIG.get().map_or("default", String::as_str);
+            let n = client.fget(BIG_CRC_KEY, &path, config).await?;
+            if n != BIG_SIZE {
+                return Err(format!("file of {n} bytes, object of {BIG_SIZE}").into());
             }
             Ok((1, n))
         }
@@ -694,10 +727,12 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    if !["default", "equal", "strict"].contains(&config.as_str()) {
+    if !["default", "equal", "strict", "single"].contains(&config.as_str()) {
         eprintln!("unknown config {config}");
         std::process::exit(2);
     }
+    let _ = CONFIG.set(config.clone());
+    newtera_bench::fget::remove_download();
     let out = rt.block_on(async {
         let c = Arc::new(make_client(&client, &config, &endpoint).await?);
         run(&c, &workload, quick, true).await?;
@@ -707,6 +742,8 @@ fn main() {
         let (ops, bytes) = run(&c, &workload, quick, false).await?;
         let wall = t0.elapsed();
         let (u1, s1) = cpu_time();
+        // Outside the measured pass: the file of fget_1g.
+        newtera_bench::fget::remove_download();
         Ok::<_, BoxError>(serde_json::json!({
             "client": client,
             "config": config,
@@ -721,6 +758,7 @@ fn main() {
             "rss_reset": reset,
         }))
     });
+    newtera_bench::fget::remove_download();
     match out {
         Ok(v) => println!("{v}"),
         Err(e) => {

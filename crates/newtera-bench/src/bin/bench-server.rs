@@ -10,7 +10,12 @@
 //! their content (taken once at start-up), so that a client that verifies
 //! downloads against the ETag (Newtera's strict integrity mode) has real
 //! work to do and would notice a wrong byte. No `x-amz-checksum-*` is
-//! declared.
+//! declared, except for `BIG_CRC_KEY` (the same 1 GiB under another key):
+//! asked with `x-amz-checksum-mode: ENABLED`, its HEAD and whole-object GET
+//! declare the real CRC64NVME of the content (computed at start-up) as a
+//! `FULL_OBJECT` checksum, as S3 does for an object uploaded with it, so a
+//! client that verifies it does the work (and would notice a wrong byte).
+//! Ranged answers declare none, as on S3.
 //!
 //! Usage: `bench-server [--port N]`; prints `listening 127.0.0.1:PORT`.
 
@@ -27,8 +32,8 @@ use hyper::body::{Frame, Incoming};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use newtera_bench::{
-    cpu_time, AwsChunkedDecoder, BIG_KEY, BIG_SIZE, BUCKET, LIST_KEYS, LIST_PAGE, LIST_PREFIX,
-    SMALL_SIZE,
+    cpu_time, AwsChunkedDecoder, BIG_CRC_KEY, BIG_KEY, BIG_SIZE, BUCKET, LIST_KEYS, LIST_PAGE,
+    LIST_PREFIX, SMALL_SIZE,
 };
 use tokio::net::TcpListener;
 
@@ -49,6 +54,8 @@ struct State {
     pages: Vec<Bytes>,
     /// The quoted MD5 ETag of the big object.
     big_etag: HeaderValue,
+    /// The base64 CRC64NVME of the big object (declared for `BIG_CRC_KEY`).
+    big_crc64: HeaderValue,
     /// The quoted MD5 ETag of every small object.
     small_etag: HeaderValue,
     uploads: AtomicU64,
@@ -77,10 +84,16 @@ fn main() {
     }
     let big_etag = md5_etag(&data);
     let small_etag = md5_etag(&data[..SMALL_SIZE as usize]);
+    let big_crc64 = {
+        use base64::Engine;
+        let crc = crc_fast::checksum(crc_fast::CrcAlgorithm::Crc64Nvme, &data);
+        base64::engine::general_purpose::STANDARD.encode(crc.to_be_bytes())
+    };
     let _ = STATE.set(State {
         pages: render_pages(&small_etag),
         data: Bytes::from(data),
         big_etag: HeaderValue::from_str(&big_etag).expect("hex etag"),
+        big_crc64: HeaderValue::from_str(&big_crc64).expect("base64"),
         small_etag: HeaderValue::from_str(&small_etag).expect("hex etag"),
         uploads: AtomicU64::new(0),
         requests: AtomicU64::new(0),
@@ -255,7 +268,7 @@ fn delete_result(body: &[u8]) -> String {
 }
 
 fn object_size(key: &str) -> u64 {
-    if key == BIG_KEY {
+    if key == BIG_KEY || key == BIG_CRC_KEY {
         BIG_SIZE
     } else {
         SMALL_SIZE
@@ -265,7 +278,7 @@ fn object_size(key: &str) -> u64 {
 fn object_headers(r: &mut Response<Body>, key: &str, len: u64) {
     let h = r.headers_mut();
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    let etag = if key == BIG_KEY {
+    let etag = if key == BIG_KEY || key == BIG_CRC_KEY {
         &state().big_etag
     } else {
         &state().small_etag
@@ -333,6 +346,19 @@ fn get_object(req: &Request<Incoming>, key: &str, head: bool) -> Response<Body> 
     let mut r = Response::new(body);
     *r.status_mut() = status;
     object_headers(&mut r, key, len);
+    let checksum_mode = req
+        .headers()
+        .get("x-amz-checksum-mode")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("ENABLED"));
+    if key == BIG_CRC_KEY && status == StatusCode::OK && checksum_mode {
+        let h = r.headers_mut();
+        h.insert("x-amz-checksum-crc64nvme", state().big_crc64.clone());
+        h.insert(
+            "x-amz-checksum-type",
+            HeaderValue::from_static("FULL_OBJECT"),
+        );
+    }
     if status == StatusCode::PARTIAL_CONTENT {
         r.headers_mut().insert(
             header::CONTENT_RANGE,
