@@ -398,3 +398,72 @@ async fn incomplete_uploads_of_awkward_keys_list_by_their_names() {
             .is_empty());
     }
 }
+
+/// DeleteObjects carries the client's checksum (`x-amz-checksum-*` with
+/// `x-amz-sdk-checksum-algorithm`) instead of `Content-MD5`, which S3 takes
+/// as the body's integrity check; with checksums off it carries
+/// `Content-MD5`. Either way the objects are gone.
+#[tokio::test]
+async fn remove_objects_sends_the_configured_integrity_header() {
+    use newtera::ChecksumAlgorithm;
+    for server in common::all_servers() {
+        for alg in [
+            Some(ChecksumAlgorithm::Crc64Nvme),
+            Some(ChecksumAlgorithm::Crc32c),
+            None,
+        ] {
+            let seen: std::sync::Arc<std::sync::Mutex<Vec<http::HeaderMap>>> = Default::default();
+            let log = seen.clone();
+            let client = common::builder(server)
+                .checksum_algorithm(alg)
+                .layer(common::Hook(
+                    move |req: &newtera::transport::HttpRequest| {
+                        let q = req.uri().query().unwrap_or_default();
+                        if req.method() == http::Method::POST
+                            && q.split('&').any(|p| p == "delete" || p == "delete=")
+                        {
+                            log.lock().unwrap().push(req.headers().clone());
+                        }
+                        common::pass()
+                    },
+                ))
+                .build()
+                .unwrap();
+            let bucket = common::bucket(&client, "delsum").await;
+            let keys: Vec<String> = (0..5).map(|i| format!("k{i} &<x>")).collect();
+            put_all(&client, &bucket, &keys).await;
+            let errors = client.remove_objects(&bucket, keys.clone()).await.unwrap();
+            assert!(errors.is_empty(), "{:?}: {alg:?}: {errors:?}", server.kind);
+            assert!(
+                names(&client, client.list_objects(&bucket))
+                    .await
+                    .is_empty(),
+                "{:?}: {alg:?}: objects left",
+                server.kind
+            );
+            let seen = seen.lock().unwrap();
+            assert_eq!(
+                seen.len(),
+                1,
+                "{:?}: one DeleteObjects request",
+                server.kind
+            );
+            let h = &seen[0];
+            match alg {
+                Some(alg) => {
+                    assert!(h.get(alg.header_name()).is_some(), "{alg:?}: {h:?}");
+                    assert_eq!(h["x-amz-sdk-checksum-algorithm"], alg.as_str());
+                    assert!(h.get("content-md5").is_none(), "{alg:?}: {h:?}");
+                }
+                None => {
+                    assert!(h.get("content-md5").is_some(), "{h:?}");
+                    assert!(h.get("x-amz-sdk-checksum-algorithm").is_none(), "{h:?}");
+                    assert!(
+                        !h.keys().any(|k| k.as_str().starts_with("x-amz-checksum-")),
+                        "{h:?}"
+                    );
+                }
+            }
+        }
+    }
+}
