@@ -60,6 +60,8 @@ pub(crate) struct Inner {
     pub(crate) resume_attempts: u32,
     pub(crate) strict_integrity: bool,
     pub(crate) regions: RwLock<HashMap<String, Arc<str>>>,
+    /// Idle part buffers of uploads from readers, kept briefly for the next.
+    pub(crate) part_buffers: crate::part_buffers::PartBuffers,
 }
 
 impl fmt::Debug for Newtera {
@@ -277,8 +279,9 @@ impl NewteraBuilder {
     }
 
     /// The checksum sent with uploads (`x-amz-checksum-*`, per part and for
-    /// the object) and requested on downloads; `None` turns checksums off
-    /// for servers that reject them. Default: CRC64NVME, whose multipart
+    /// the object) and with DeleteObjects (in place of `Content-MD5`), and
+    /// requested on downloads; `None` turns checksums off for servers that
+    /// reject them (DeleteObjects then carries `Content-MD5`). Default: CRC64NVME, whose multipart
     /// objects carry a full-object checksum that downloads can verify
     /// (CRC32C multipart objects only have a composite one).
     pub fn checksum_algorithm(mut self, alg: Option<ChecksumAlgorithm>) -> Self {
@@ -359,6 +362,7 @@ impl NewteraBuilder {
                 resume_attempts: self.resume_attempts,
                 strict_integrity: self.strict_integrity,
                 regions: RwLock::new(HashMap::new()),
+                part_buffers: Default::default(),
             }),
         })
     }

@@ -10,6 +10,8 @@ use futures::stream::BoxStream;
 use futures::{Stream, StreamExt as _};
 use tokio::io::{AsyncRead, AsyncReadExt as _};
 
+use crate::part_buffers::PartBuffers;
+
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The data of an upload.
@@ -99,6 +101,14 @@ impl ObjectContent {
         }
     }
 
+    /// Lets a reader source take its part buffers from `pool`, and give them
+    /// back to it (at most `keep` idle there) instead of freeing them.
+    pub(crate) fn share_buffers(&mut self, pool: &PartBuffers, keep: usize) {
+        if let Source::Reader { pool: own, .. } = &mut self.source {
+            own.shared = Some((pool.clone(), keep));
+        }
+    }
+
     /// Hands back the buffers of a part whose upload is over, so that a
     /// reader source can fill them again. Buffers still shared with anyone
     /// else are simply dropped.
@@ -169,12 +179,19 @@ impl ObjectContent {
 /// clone or slice is left in a request body, a retry layer's copy or the
 /// connection. When one is, the buffer is dropped instead (and freed when
 /// that last holder lets go), never reused.
+///
+/// With a client's pool attached ([`ObjectContent::share_buffers`]), buffers
+/// beyond the upload's own `max` go to it rather than being freed, and the
+/// upload's first buffers come from it; what is left in `free` when the
+/// upload ends goes there too.
 #[derive(Debug, Default)]
 struct BufferPool {
     /// Empty buffers ready to be filled.
     free: Vec<BytesMut>,
     /// Most buffers kept; 0 (the default) keeps none.
     max: usize,
+    /// The client's pool and how many idle buffers it may hold.
+    shared: Option<(PartBuffers, usize)>,
 }
 
 impl BufferPool {
@@ -182,20 +199,37 @@ impl BufferPool {
     fn take(&mut self, cap: usize) -> BytesMut {
         match self.free.pop() {
             Some(b) if b.capacity() >= cap => b,
-            _ => BytesMut::with_capacity(cap),
+            _ => match &self.shared {
+                Some((pool, _)) => pool.take(cap),
+                None => BytesMut::with_capacity(cap),
+            },
         }
     }
 
     /// Keeps `b`'s buffer if `b` is its only handle and there is room.
     fn give(&mut self, b: Bytes) {
-        if self.free.len() >= self.max {
+        if self.free.len() >= self.max && self.shared.is_none() {
             return;
         }
         if let Ok(mut b) = b.try_into_mut() {
             // `clear` keeps the capacity; `try_into_mut` of a handle that
             // starts at the buffer's start gives all of it back.
             b.clear();
-            self.free.push(b);
+            if self.free.len() < self.max {
+                self.free.push(b);
+            } else if let Some((pool, keep)) = &self.shared {
+                pool.give(b, *keep);
+            }
+        }
+    }
+}
+
+impl Drop for BufferPool {
+    fn drop(&mut self) {
+        if let Some((pool, keep)) = &self.shared {
+            for b in self.free.drain(..) {
+                pool.give(b, *keep);
+            }
         }
     }
 }
@@ -335,7 +369,8 @@ mod tests {
     fn pool_reuses_a_buffer_once_its_last_handle_is_back() {
         let mut pool = BufferPool {
             max: 2,
-            ..BufferPool::default()
+            free: Vec::new(),
+            shared: None,
         };
         let b = filled(&mut pool, 64);
         let ptr = b.as_ptr();
@@ -358,7 +393,8 @@ mod tests {
     fn pool_never_reuses_a_buffer_still_shared() {
         let mut pool = BufferPool {
             max: 2,
-            ..BufferPool::default()
+            free: Vec::new(),
+            shared: None,
         };
         let b = filled(&mut pool, 64);
         let ptr = b.as_ptr();

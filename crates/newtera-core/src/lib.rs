@@ -22,6 +22,7 @@ mod multipart_upload;
 mod object_body;
 mod object_config;
 mod parallel_get;
+mod part_buffers;
 mod post_policy;
 mod presign;
 mod progress;

@@ -46,6 +46,12 @@ impl Upload {
             Some(len) if len <= part_size => len as usize,
             _ => ps,
         };
+        // A reader's part buffers come from, and go back to, the client's
+        // pool, which holds idle ones briefly (see `part_buffers.rs`).
+        content.share_buffers(
+            &self.client.inner.part_buffers,
+            self.opts.num_parallel_uploads + 1,
+        );
         let first = content.read_chunk(first_len).await.map_err(Error::Input)?;
         if let Some(len) = length {
             if len <= part_size {
