@@ -17,6 +17,10 @@
 //!   timer task on the caller's tokio runtime, whether or not the client is
 //!   used again; expired buffers are also dropped on the next use. Outside a
 //!   runtime nothing is kept. Dropping the client frees them at once.
+//!   (The timer runs only while its runtime is driven: on a current-thread
+//!   runtime left idle between `block_on` calls, or one shut down, they go
+//!   at the next use of the client or with the client. The blocking API's
+//!   runtime is driven all the time.)
 
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
