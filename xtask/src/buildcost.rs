@@ -252,7 +252,7 @@ fn render(graph: &[usize], builds: &[Vec<Build>]) -> String {
         "Produced by `cargo xtask bench build-cost` on {} (commit {}). The programs are in \
          `{DIR}/<client>/` (tokio `macros` + `rt-multi-thread`, and the client with the features \
          the benchmark crate uses), each with its own `Cargo.lock`. Each figure is the median of \
-         {runs} clean `cargo build --release` runs in a fresh target dir (all dependencies \
+         {runs} clean `cargo build --release` run{plural} per client in a fresh target dir (all dependencies \
          compiled, nothing cached), in rotating client order. CPU = user + sys of the whole cargo \
          process tree (less sensitive than wall time to other work on the machine); the machine's \
          1-minute load average before the builds was {lo:.1}–{hi:.1} on {} CPUs, so wall times \
@@ -262,6 +262,7 @@ fn render(graph: &[usize], builds: &[Vec<Build>]) -> String {
         crate::bench::cmd_output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
         crate::bench::cmd_output("git", &["rev-parse", "--short", "HEAD"]),
         std::thread::available_parallelism().map_or(0, |n| n.get()),
+        plural = if runs == 1 { "" } else { "s" },
     ));
     md.push_str(
         "| client | wall s | CPU s | crates (normal graph) | compiled | binary MiB | Newtera wall ratio | Newtera CPU ratio |\n\
