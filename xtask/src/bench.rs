@@ -175,28 +175,18 @@ struct Row {
 }
 
 pub(crate) fn bench(args: &[String]) -> Result<(), Failure> {
-    if args.first().map(String::as_str) == Some("build-cost") {
-        return crate::buildcost::build_cost(&args[1..]);
+    match args.first().map(String::as_str) {
+        Some("build-cost") => return crate::buildcost::build_cost(&args[1..]),
+        Some("profile") => return crate::profile::profile(&args[1..]),
+        _ => {}
     }
     let quick = args.iter().any(|a| a == "--quick");
     if let Some(a) = args.iter().find(|a| a.as_str() != "--quick") {
         return Err(Failure::new(format!("bench: unknown argument {a}")));
     }
     let root = workspace_root();
-    let target = std::env::var_os("NEWTERA_BENCH_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target").join("bench"));
-    run(cargo()
-        .current_dir(&root)
-        .env("CARGO_TARGET_DIR", &target)
-        .args([
-            "build",
-            "--release",
-            "--manifest-path",
-            "crates/newtera-bench/Cargo.toml",
-            "--bins",
-        ]))?;
-    let bin = target.join("release");
+    let bin = build_bench()?;
+    let target = bin.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut server = Server::start(&bin.join("bench-server"))?;
     let endpoint = format!("http://{}", server.addr);
     let reps = if quick { 1 } else { 3 };
@@ -264,6 +254,27 @@ pub(crate) fn bench(args: &[String]) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Builds the benchmark crate's binaries in release mode in their own
+/// target dir (`target/bench`, or `$NEWTERA_BENCH_TARGET_DIR`); returns the
+/// folder that holds them.
+pub(crate) fn build_bench() -> Result<PathBuf, Failure> {
+    let root = workspace_root();
+    let target = std::env::var_os("NEWTERA_BENCH_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target").join("bench"));
+    run(cargo()
+        .current_dir(&root)
+        .env("CARGO_TARGET_DIR", &target)
+        .args([
+            "build",
+            "--release",
+            "--manifest-path",
+            "crates/newtera-bench/Cargo.toml",
+            "--bins",
+        ]))?;
+    Ok(target.join("release"))
+}
+
 pub(crate) fn workspace_root() -> PathBuf {
     // xtask's manifest dir is <root>/xtask.
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -272,13 +283,16 @@ pub(crate) fn workspace_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-struct Server {
+/// The benchmark endpoint, a child process stopped when dropped.
+pub(crate) struct Server {
     child: Child,
-    addr: String,
+    /// `127.0.0.1:PORT`.
+    pub(crate) addr: String,
 }
 
 impl Server {
-    fn start(bin: &Path) -> Result<Self, Failure> {
+    /// Starts `bench-server` and waits for the address it listens on.
+    pub(crate) fn start(bin: &Path) -> Result<Self, Failure> {
         let mut child = Command::new(bin)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

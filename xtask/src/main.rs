@@ -6,8 +6,8 @@
 //!   them (ARGS go to `cargo test`);
 //! - `ci [ARGS]`: `test`, then rustfmt, clippy and rustdoc with warnings denied,
 //!   then a 5-second fuzz smoke run per target;
-//! - `bench [--quick]`, `bench build-cost [--runs N]`: see `bench.rs` and
-//!   `buildcost.rs`;
+//! - `bench [--quick]`, `bench build-cost [--runs N]`, `bench profile
+//!   [RUN...]`: see `bench.rs`, `buildcost.rs` and `profile.rs`;
 //! - `fuzz [--seconds N] [TARGET...]`: build and run the libFuzzer targets of
 //!   `fuzz/` for N seconds each (default 10).
 
@@ -15,6 +15,7 @@ mod bench;
 mod buildcost;
 mod ci;
 mod fuzz;
+mod profile;
 mod servers;
 
 use std::process::ExitCode;
@@ -37,6 +38,9 @@ commands:
   bench build-cost [--runs N]
                     clean release builds of a one-put-one-get program per client
                     -> crates/newtera-bench/buildcost/RESULTS.md (in BENCHMARKS.md)
+  bench profile [CLIENT:WORKLOAD[:CONFIG]...]
+                    perf record (cpu-clock) of bench rows, CPU grouped by where
+                    it goes -> crates/newtera-bench/PROFILES.md
 
 environment:
   NEWTERA_CACHE        cache folder for the servers
