@@ -48,71 +48,33 @@ impl Target<'_> {
     /// whose answer was lost, its strays are swept (see `strays.rs`): at
     /// once when the call fails, when the upload is over otherwise (so that
     /// other writers of the key had time to upload parts).
+    ///
+    /// The request runs in a task of its own: when the caller's future is
+    /// dropped while the answer is on its way, the task still receives the
+    /// upload id, and the guard it made, dropped by the runtime as an
+    /// output nobody claimed, aborts the upload. No upload is orphaned by a
+    /// cancelled `put_object`.
     pub(crate) async fn create(
         &self,
         headers: HeaderMap,
         checksum: Option<ChecksumAlgorithm>,
     ) -> Result<AbortGuard> {
-        const OP: &str = "CreateMultipartUpload";
         let before = strays::Before::take(self.client, self.bucket, self.object).await;
-        let req = S3Request::new(OP, Method::POST)
-            .bucket(self.bucket)
-            .object(self.object)
-            .query("uploads", "")
-            .headers(headers)
-            // Safe to repeat: uploads created by attempts whose answers were
-            // lost are swept (strays.rs).
-            .idempotent(true)
-            .buffered_answer();
-        let req = match checksum {
-            Some(alg) => {
-                let req = req.header(
-                    HeaderName::from_static("x-amz-checksum-algorithm"),
-                    HeaderValue::from_static(alg.as_str()),
-                );
-                if alg == ChecksumAlgorithm::Crc64Nvme {
-                    req.header(
-                        HeaderName::from_static("x-amz-checksum-type"),
-                        HeaderValue::from_static("FULL_OBJECT"),
-                    )
-                } else {
-                    req
-                }
-            }
-            None => req,
-        };
-        let outcome = async {
-            let resp = self.client.send(req).await?;
-            let attempts = resp.extensions().get::<Attempts>().map_or(1, |a| a.0);
-            let body = crate::read_body(OP, resp).await?;
-            let init = newtera_xml::InitiateMultipartUploadResult::from_xml(&body)
-                .map_err(Error::xml(OP))?;
-            Ok::<_, Error>((init.upload_id, attempts))
-        }
-        .await;
-        match outcome {
-            Ok((id, attempts)) => {
-                let registration = strays::Registration::new(self.bucket, self.object, &id);
-                Ok(AbortGuard {
-                    client: self.client.clone(),
-                    bucket: self.bucket.to_owned(),
-                    object: self.object.to_owned(),
-                    upload_id: Some(id),
-                    strays: (attempts > 1).then_some(before),
-                    _registration: registration,
-                })
-            }
-            Err(e) => {
-                let maybe_created = match &e {
-                    Error::Transport { source, .. } => !source.is_connect(),
-                    Error::S3(s3) => s3.attempts > 1,
-                    _ => true,
-                };
-                if maybe_created {
-                    strays::sweep(self.client, self.bucket, self.object, &before, None).await;
-                }
-                Err(e)
-            }
+        let task = tokio::spawn(create_upload(
+            self.client.clone(),
+            self.bucket.to_owned(),
+            self.object.to_owned(),
+            headers,
+            checksum,
+            before,
+        ));
+        match task.await {
+            Ok(r) => r,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => Err(Error::UnexpectedResponse {
+                op: "CreateMultipartUpload",
+                reason: format!("the request's task ended: {e}"),
+            }),
         }
     }
 
@@ -195,6 +157,78 @@ fn multipart_etag(parts: &[newtera_xml::CompletedPart]) -> Option<String> {
         md5.update(&raw);
     }
     Some(format!("{}-{}", hex::encode(md5.finalize()), parts.len()))
+}
+
+/// The body of [`Target::create`], on owned values so that it can run as a
+/// task of its own.
+async fn create_upload(
+    client: Newtera,
+    bucket: String,
+    object: String,
+    headers: HeaderMap,
+    checksum: Option<ChecksumAlgorithm>,
+    before: strays::Before,
+) -> Result<AbortGuard> {
+    const OP: &str = "CreateMultipartUpload";
+    let req = S3Request::new(OP, Method::POST)
+        .bucket(&bucket)
+        .object(&object)
+        .query("uploads", "")
+        .headers(headers)
+        // Safe to repeat: uploads created by attempts whose answers were
+        // lost are swept (strays.rs).
+        .idempotent(true)
+        .buffered_answer();
+    let req = match checksum {
+        Some(alg) => {
+            let req = req.header(
+                HeaderName::from_static("x-amz-checksum-algorithm"),
+                HeaderValue::from_static(alg.as_str()),
+            );
+            if alg == ChecksumAlgorithm::Crc64Nvme {
+                req.header(
+                    HeaderName::from_static("x-amz-checksum-type"),
+                    HeaderValue::from_static("FULL_OBJECT"),
+                )
+            } else {
+                req
+            }
+        }
+        None => req,
+    };
+    let outcome = async {
+        let resp = client.send(req).await?;
+        let attempts = resp.extensions().get::<Attempts>().map_or(1, |a| a.0);
+        let body = crate::read_body(OP, resp).await?;
+        let init =
+            newtera_xml::InitiateMultipartUploadResult::from_xml(&body).map_err(Error::xml(OP))?;
+        Ok::<_, Error>((init.upload_id, attempts))
+    }
+    .await;
+    match outcome {
+        Ok((id, attempts)) => {
+            let registration = strays::Registration::new(&bucket, &object, &id);
+            Ok(AbortGuard {
+                client,
+                bucket,
+                object,
+                upload_id: Some(id),
+                strays: (attempts > 1).then_some(before),
+                _registration: registration,
+            })
+        }
+        Err(e) => {
+            let maybe_created = match &e {
+                Error::Transport { source, .. } => !source.is_connect(),
+                Error::S3(s3) => s3.attempts > 1,
+                _ => true,
+            };
+            if maybe_created {
+                strays::sweep(&client, &bucket, &object, &before, None).await;
+            }
+            Err(e)
+        }
+    }
 }
 
 /// Names the failed part in the error.
