@@ -1,7 +1,12 @@
 //! `cargo xtask bench [--quick]`: Newtera beside aws-sdk-s3, minio-rs and
 //! object_store on one loopback endpoint, each (client, workload, config) in
 //! its own process, three repetitions in rotating client order (one with
-//! `--quick`), medians written to BENCHMARKS.md.
+//! `--quick`), medians and the spread across repetitions written to
+//! BENCHMARKS.md. Each process repeats its measured workload until 1.0 s of
+//! wall time (0.2 s with `--quick`). A `floor` client (raw sockets and
+//! hand-written HTTP/1.1, no library) runs the same wire work once per
+//! repetition: what the kernel and the runtime alone cost on this machine,
+//! against which the rows short of a target are set (`bench_limits.rs`).
 //!
 //! The benchmark crate (`crates/newtera-bench`) is built in release mode in
 //! its own target dir (`target/bench`, or `$NEWTERA_BENCH_TARGET_DIR`) so the
@@ -15,8 +20,24 @@ use std::time::Duration;
 
 use crate::{cargo, run, Failure};
 
+/// The "Rows short of a target" section.
+#[path = "bench_limits.rs"]
+mod limits;
+/// Rendering of BENCHMARKS.md.
+#[path = "bench_report.rs"]
+mod report;
+
+use report::{median_row, render, Row};
+
 const CLIENTS: [&str; 4] = ["newtera", "aws", "minio", "object_store"];
 const CONFIGS: [&str; 2] = ["default", "equal"];
+/// The client without a library (config "default" only), run once per
+/// repetition beside the others.
+const FLOOR: &str = "floor";
+/// Repetitions of a full run. With every measured pass at least 1.0 s,
+/// one repetition of all (client, workload, config) processes takes about
+/// 150-170 s here, so 5 repetitions would pass 12 minutes: 3.
+const REPS: usize = 3;
 /// Workloads also run by Newtera alone with `strict_integrity(true)`
 /// (config "strict"; the peers have no such mode).
 const STRICT_WORKLOADS: [&str; 1] = ["get_1g_stream"];
@@ -137,7 +158,7 @@ const WORKLOADS: &[Workload] = &[
     },
     Workload {
         name: "delete_10k",
-        what: "Delete 10,000 keys (DeleteObjects, 1,000 a request), repeated 20 times (5 with --quick)",
+        what: "Delete 10,000 keys (DeleteObjects, 1,000 a request)",
         kind: Kind::Delete,
         cpu_target: None,
         rss_bound: false,
@@ -152,26 +173,14 @@ struct Sample {
     ops: f64,
     bytes: f64,
     wall: f64,
+    /// user + sys.
     cpu: f64,
+    /// sys alone.
+    sys: f64,
+    /// Measured rounds (each process repeats the workload to a minimum wall time).
+    rounds: f64,
     rss_mib: f64,
     server_cpu: f64,
-}
-
-/// Median figures of one (workload, client, config).
-#[derive(Clone, Debug)]
-struct Row {
-    client: &'static str,
-    config: &'static str,
-    supported: bool,
-    error: Option<String>,
-    /// ops/s (Small, List, Delete) or GiB/s (Bulk).
-    throughput: f64,
-    /// µs/op, CPU-s/GiB, ms/page or µs/key.
-    cpu: f64,
-    rss_mib: f64,
-    wall: f64,
-    /// Server CPU in cores (CPU-s / wall-s).
-    server_cores: f64,
 }
 
 pub(crate) fn bench(args: &[String]) -> Result<(), Failure> {
@@ -189,15 +198,24 @@ pub(crate) fn bench(args: &[String]) -> Result<(), Failure> {
     let target = bin.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut server = Server::start(&bin.join("bench-server"))?;
     let endpoint = format!("http://{}", server.addr);
-    let reps = if quick { 1 } else { 3 };
+    let reps = if quick { 1 } else { REPS };
     let started = std::time::Instant::now();
     let mut raw = String::new();
     let mut results: Vec<(&Workload, Vec<Row>)> = Vec::new();
     for w in WORKLOADS {
         let mut samples: BTreeMap<(&str, &str), Vec<Sample>> = BTreeMap::new();
         for rep in 0..reps {
-            for i in 0..CLIENTS.len() {
-                let client = CLIENTS[(i + rep) % CLIENTS.len()];
+            // The floor takes its turn in the rotation like the clients.
+            let order: Vec<&str> = CLIENTS.iter().copied().chain([FLOOR]).collect();
+            for i in 0..order.len() {
+                let client = order[(i + rep) % order.len()];
+                if client == FLOOR {
+                    let s = run_client(
+                        &bin, &server, &endpoint, client, w.name, "default", quick, &mut raw,
+                    )?;
+                    samples.entry((client, "default")).or_default().push(s);
+                    continue;
+                }
                 for config in CONFIGS {
                     let s = run_client(
                         &bin, &server, &endpoint, client, w.name, config, quick, &mut raw,
@@ -227,6 +245,7 @@ pub(crate) fn bench(args: &[String]) -> Result<(), Failure> {
                     .filter(|k| samples.contains_key(&("newtera", *k)))
                     .map(|k| ("newtera", k)),
             )
+            .chain([(FLOOR, "default")])
             .map(|(c, k)| median_row(w, c, k, &samples[&(c, k)]))
             .collect();
         results.push((w, rows));
@@ -237,7 +256,7 @@ pub(crate) fn bench(args: &[String]) -> Result<(), Failure> {
     std::fs::write(target.join("results.jsonl"), &raw)
         .map_err(|e| Failure::new(format!("cannot write results.jsonl: {e}")))?;
     let out = root.join("BENCHMARKS.md");
-    let mut md = render(&results, quick, measured);
+    let mut md = render(&results, quick, reps, measured);
     // Keep the hand-written analysis below the marker across runs.
     if let Ok(old) = std::fs::read_to_string(&out) {
         if let Some((_, tail)) = old.split_once(ANALYSIS_MARKER) {
@@ -398,88 +417,24 @@ fn run_client(
         bytes: num("bytes"),
         wall: num("wall_s"),
         cpu: num("user_s") + num("sys_s"),
+        sys: num("sys_s"),
+        // A line without it comes from a client that measured one pass.
+        rounds: j.get("rounds").map_or(1.0, |_| num("rounds")),
         rss_mib: num("peak_rss_kib") / 1024.0,
         // The server's CPU includes the client's warm-up; scale it by nothing
         // and report it against the measured wall time as an upper bound.
         server_cpu: cpu1 - cpu0,
     };
     eprintln!(
-        "xtask: bench {workload:<20} {client:<12} {config:<7} wall {:>7.3}s cpu {:>7.3}s rss {:>7.1}MiB{}",
+        "xtask: bench {workload:<20} {client:<12} {config:<7} wall {:>7.3}s ({:>3} rounds) cpu {:>7.3}s (sys {:>3.0} %) rss {:>7.1}MiB{}",
         s.wall,
+        s.rounds,
         s.cpu,
+        100.0 * s.sys / s.cpu,
         s.rss_mib,
         s.error.as_deref().map(|e| format!("  [{e}]")).unwrap_or_default()
     );
     Ok(s)
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.retain(|x| x.is_finite());
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v.sort_by(|a, b| a.total_cmp(b));
-    let n = v.len();
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
-}
-
-fn median_row(w: &Workload, client: &'static str, config: &'static str, samples: &[Sample]) -> Row {
-    let ok: Vec<&Sample> = samples
-        .iter()
-        .filter(|s| s.supported && s.error.is_none())
-        .collect();
-    let supported = samples.iter().all(|s| s.supported);
-    let error = samples.iter().find_map(|s| s.error.clone());
-    if ok.is_empty() {
-        return Row {
-            client,
-            config,
-            supported,
-            error,
-            throughput: f64::NAN,
-            cpu: f64::NAN,
-            rss_mib: f64::NAN,
-            wall: f64::NAN,
-            server_cores: f64::NAN,
-        };
-    }
-    const GIB: f64 = (1u64 << 30) as f64;
-    let throughput = median(
-        ok.iter()
-            .map(|s| match w.kind {
-                Kind::Bulk => s.bytes / GIB / s.wall,
-                _ => s.ops / s.wall,
-            })
-            .collect(),
-    );
-    let cpu = median(
-        ok.iter()
-            .map(|s| match w.kind {
-                Kind::Bulk => s.cpu / (s.bytes / GIB),
-                Kind::Small | Kind::Delete => s.cpu / s.ops * 1e6,
-                Kind::List => s.cpu / (s.ops / 1000.0) * 1e3,
-            })
-            .collect(),
-    );
-    Row {
-        client,
-        config,
-        supported: true,
-        error: if ok.len() == samples.len() {
-            None
-        } else {
-            error
-        },
-        throughput,
-        cpu,
-        rss_mib: median(ok.iter().map(|s| s.rss_mib).collect()),
-        wall: median(ok.iter().map(|s| s.wall).collect()),
-        server_cores: median(ok.iter().map(|s| s.server_cpu / s.wall).collect()),
-    }
 }
 
 /// Parses one flat JSON object (string, number, bool and null values) into
@@ -534,35 +489,6 @@ fn parse_flat_json(s: &str) -> BTreeMap<String, String> {
     out
 }
 
-fn units(kind: Kind) -> (&'static str, &'static str) {
-    match kind {
-        Kind::Small => ("ops/s", "client CPU µs/op"),
-        Kind::Bulk => ("GiB/s", "client CPU-s/GiB"),
-        Kind::List => ("keys/s", "client CPU ms/1,000-key page"),
-        Kind::Delete => ("keys/s", "client CPU µs/key"),
-    }
-}
-
-fn fmt_num(x: f64) -> String {
-    if !x.is_finite() {
-        "–".into()
-    } else if x >= 1000.0 {
-        format!("{:.0}", x)
-    } else if x >= 100.0 {
-        format!("{:.1}", x)
-    } else if x >= 1.0 {
-        format!("{:.2}", x)
-    } else {
-        format!("{:.3}", x)
-    }
-}
-
-fn best_peer<'a>(rows: &'a [Row], config: &str) -> Option<&'a Row> {
-    rows.iter()
-        .filter(|r| r.client != "newtera" && r.config == config && r.throughput.is_finite())
-        .max_by(|a, b| a.throughput.total_cmp(&b.throughput))
-}
-
 pub(crate) fn cmd_output(program: &str, args: &[&str]) -> String {
     Command::new(program)
         .args(args)
@@ -571,209 +497,4 @@ pub(crate) fn cmd_output(program: &str, args: &[&str]) -> String {
         .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_else(|| "?".into())
-}
-
-fn machine() -> String {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find(|l| l.starts_with("model name"))
-        .and_then(|l| l.split(':').nth(1))
-        .map(|s| s.trim().to_string())
-        .unwrap_or_else(|| "?".into());
-    let sha = if cpuinfo.contains(" sha_ni") {
-        ", SHA-NI"
-    } else {
-        ""
-    };
-    let mem = std::fs::read_to_string("/proc/meminfo")
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with("MemTotal"))
-        .and_then(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .and_then(|k| k.parse::<f64>().ok())
-        })
-        .map(|kib| format!("{:.1} GiB", kib / 1024.0 / 1024.0))
-        .unwrap_or_else(|| "?".into());
-    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
-        .map(|s| s.trim().to_string())
-        .unwrap_or_else(|_| "?".into());
-    let nproc = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(0);
-    format!(
-        "{nproc} CPUs ({model}{sha}), {mem} RAM, Linux {kernel}, {}",
-        cmd_output("rustc", &["--version"])
-    )
-}
-
-fn render(results: &[(&Workload, Vec<Row>)], quick: bool, measured: Duration) -> String {
-    let mut md = String::new();
-    let cmd = if quick {
-        "cargo xtask bench --quick"
-    } else {
-        "cargo xtask bench"
-    };
-    md.push_str("# Benchmarks\n\n");
-    md.push_str(&format!(
-        "Produced by `{cmd}` on {} (commit {}{}), {:.0} s of measured runs.\n\n",
-        cmd_output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
-        cmd_output("git", &["rev-parse", "--short", "HEAD"]),
-        if cmd_output("git", &["status", "--porcelain", "--untracked-files=no"]).is_empty() {
-            ""
-        } else {
-            ", with uncommitted changes"
-        },
-        measured.as_secs_f64()
-    ));
-    md.push_str(&format!("Machine: {}.\n\n", machine()));
-    md.push_str(
-        "Method: a minimal S3 endpoint (`crates/newtera-bench`, hyper, HTTP/1.1, 127.0.0.1, no signature \
-         checks, no storage: uploads are drained, aws-chunked bodies decoded, GETs served from a preallocated \
-         1 GiB buffer, listings from prerendered 1,000-key pages) runs as its own process. Each (client, \
-         workload, config) runs in its own `bench-client` process: a warm-up pass (a tenth of the operations, \
-         or 64 MiB), then the measured pass; client CPU is user + sys from `getrusage(RUSAGE_SELF)` over the \
-         measured pass, peak RSS is `VmHWM` reset after the warm-up (`/proc/self/clear_refs`). ",
-    );
-    md.push_str(&format!(
-        "{} repetition{} in rotating client order; figures are medians. Configs: **default** = each client's \
-         defaults (Newtera: UNSIGNED-PAYLOAD + CRC64NVME; aws-sdk-s3: signed payload + CRC32 request checksums, \
-         response validation when supported; object_store: signed payload (SHA-256); minio-rs: signed payload \
-         (SHA-256)); **equal** = unsigned payload and no checksums where the client allows it (Newtera \
-         `checksum_algorithm(None)`; aws-sdk-s3 `disable_payload_signing()` + checksums `WhenRequired`; \
-         object_store `with_unsigned_payload(true)`; minio-rs has no such switch, so its equal row is its \
-         default). Same part size (8 MiB) and parts in flight (8) everywhere, except minio-rs, which uploads \
-         parts one at a time. **strict** (Newtera only, {strict}) = default + `strict_integrity(true)`: \
-         the endpoint declares no checksum, so the whole-object GET is verified against its MD5 ETag \
-         (the default config verifies nothing there). **single** (Newtera only, {single}) = default + \
-         `num_parallel_downloads(1)`. The {single} rows read a second key of the same 1 GiB for which the \
-         endpoint declares the real full-object CRC64NVME on HEAD and whole GETs asked with \
-         `x-amz-checksum-mode: ENABLED` (none on ranges, as S3), so Newtera's default verifies it. `srv` = the endpoint used ≥ 0.9 of a core during the run (it may be the \
-         bottleneck; its CPU includes the warm-up). Ratios are Newtera / peer in the same config: \
-         throughput (> 1 is better) and CPU (< 1 is better).\n\n",
-        if quick { 1 } else { 3 },
-        if quick { "" } else { "s" },
-        strict = STRICT_WORKLOADS.join(", "),
-        single = SINGLE_WORKLOADS.join(", "),
-    ));
-    if quick {
-        md.push_str("**Quick mode**: smaller operation counts (300 at concurrency 1, 3,000 at 32), 256 MiB instead of 1 GiB for the PUT, a single repetition; indicative only.\n\n");
-    }
-
-    // Headline.
-    md.push_str("## Headline: Newtera against the best peer (highest throughput), per config\n\n");
-    md.push_str("| workload | config | Newtera | Newtera CPU | best peer | peer | peer CPU | throughput ratio | CPU ratio | target (design.md) | met |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
-    for (w, rows) in results {
-        let (tu, cu) = units(w.kind);
-        for config in CONFIGS {
-            let Some(n) = rows
-                .iter()
-                .find(|r| r.client == "newtera" && r.config == config)
-            else {
-                continue;
-            };
-            let peer = best_peer(rows, config);
-            let mut target = Vec::new();
-            let mut met = true;
-            if let Some(t) = w.cpu_target {
-                target.push(format!("CPU ≤ {t}"));
-                met &= n.cpu <= t;
-            }
-            if w.rss_bound {
-                target.push(format!("RSS ≤ {RSS_BOUND_MIB:.0} MiB"));
-                met &= n.rss_mib <= RSS_BOUND_MIB;
-            }
-            if let Some(p) = peer {
-                target.push("≥ peer throughput at ≤ 0.7× CPU".into());
-                met &= n.throughput >= p.throughput && n.cpu <= 0.7 * p.cpu;
-            }
-            met &= n.throughput.is_finite();
-            md.push_str(&format!(
-                "| {} | {} | {} {tu} | {} {} | {} | {} {tu} | {} | {} | {} | {} | {} |\n",
-                w.name,
-                config,
-                fmt_num(n.throughput),
-                fmt_num(n.cpu),
-                cu.trim_start_matches("client CPU "),
-                peer.map(|p| p.client).unwrap_or("–"),
-                peer.map(|p| fmt_num(p.throughput))
-                    .unwrap_or_else(|| "–".into()),
-                peer.map(|p| fmt_num(p.cpu)).unwrap_or_else(|| "–".into()),
-                peer.map(|p| format!("{:.2}×", n.throughput / p.throughput))
-                    .unwrap_or_else(|| "–".into()),
-                peer.map(|p| format!("{:.2}×", n.cpu / p.cpu))
-                    .unwrap_or_else(|| "–".into()),
-                target.join("; "),
-                if met { "yes" } else { "**no**" },
-            ));
-        }
-    }
-    md.push('\n');
-
-    for (w, rows) in results {
-        let (tu, cu) = units(w.kind);
-        md.push_str(&format!("## {} — {}\n\n", w.name, w.what));
-        md.push_str(&format!(
-            "| client | config | {tu} | {cu} | peak RSS MiB | wall s | server cores | Newtera throughput ratio | Newtera CPU ratio |\n|---|---|---|---|---|---|---|---|---|\n"
-        ));
-        for r in rows {
-            if !r.throughput.is_finite() {
-                let why = r.error.as_deref().unwrap_or("no result");
-                let why = why
-                    .split("unsupported: ")
-                    .nth(1)
-                    .filter(|_| !r.supported)
-                    .map(|s| format!("unsupported: {}", s.trim_end_matches(['"', ')'])))
-                    .unwrap_or_else(|| {
-                        format!(
-                            "failed: {}",
-                            why.chars().take(160).collect::<String>().replace('|', "/")
-                        )
-                    });
-                md.push_str(&format!(
-                    "| {} | {} | {why} | | | | | | |\n",
-                    r.client, r.config
-                ));
-                continue;
-            }
-            let n = rows
-                .iter()
-                .find(|x| x.client == "newtera" && x.config == r.config);
-            let (tr, cr) = match n {
-                Some(n) if r.client != "newtera" && n.throughput.is_finite() => (
-                    format!("{:.2}×", n.throughput / r.throughput),
-                    format!("{:.2}×", n.cpu / r.cpu),
-                ),
-                _ => ("".into(), "".into()),
-            };
-            let rss = if w.rss_bound && r.rss_mib > RSS_BOUND_MIB {
-                format!("{} (> {RSS_BOUND_MIB:.0})", fmt_num(r.rss_mib))
-            } else {
-                fmt_num(r.rss_mib)
-            };
-            md.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {} | {:.2}{} | {} | {} |\n",
-                r.client,
-                r.config,
-                fmt_num(r.throughput),
-                fmt_num(r.cpu),
-                rss,
-                fmt_num(r.wall),
-                r.server_cores,
-                if r.server_cores >= 0.9 { " srv" } else { "" },
-                tr,
-                cr
-            ));
-        }
-        md.push('\n');
-    }
-    // The build-cost section, as `cargo xtask bench build-cost` last wrote it.
-    if let Ok(section) = std::fs::read_to_string(workspace_root().join(crate::buildcost::RESULTS)) {
-        md.push_str(&section);
-    }
-    md.push_str(ANALYSIS_MARKER);
-    md.push('\n');
-    md
 }

@@ -1,16 +1,27 @@
 //! Runs one (client, workload, config) of the benchmark in this process and
-//! prints one JSON line: wall time, user and system CPU (`getrusage`) and
-//! peak RSS (`VmHWM`, reset after the warm-up).
+//! prints one JSON line: wall time, user and system CPU (`getrusage`), the
+//! operations and bytes moved, the number of measured rounds and peak RSS
+//! (`VmHWM`, reset after the warm-up).
 //!
 //! ```text
-//! bench-client --client {newtera,aws,minio,object_store} --workload W
-//!              --config {default,equal,strict} --endpoint http://127.0.0.1:PORT [--quick]
+//! bench-client --client {newtera,aws,minio,object_store,floor} --workload W
+//!              --config {default,equal,strict,single} --endpoint http://127.0.0.1:PORT [--quick]
 //! ```
+//!
+//! After a warm-up pass, the measured pass repeats the workload (rounds)
+//! until its wall time reaches 1.0 s (0.2 s with `--quick`); ops, bytes,
+//! wall and CPU are summed over the rounds. Each round is timed on its own
+//! (wall clock and `getrusage`), so that what happens between rounds (the
+//! removal of `fget_1g`'s file) is outside the figures.
 //!
 //! `strict` (Newtera only) is the default config with
 //! `strict_integrity(true)`: a whole-object GET is verified against the
 //! endpoint's MD5 ETag. `single` (Newtera only, `fget_1g`) is the default
 //! config with `num_parallel_downloads(1)`: one stream.
+//!
+//! `floor` is no library: the same wire work over raw `TcpStream`s with
+//! hand-written HTTP/1.1 (see `bench-client/floor.rs`), the cost of the
+//! kernel and the runtime alone. It has the `default` config only.
 //!
 //! Workloads: put_1k_c1 put_1k_c32 get_1k_c1 get_1k_c32 head_1k_c1
 //! head_1k_c32 put_1g get_1g_stream get_1g_ranged list_100k delete_10k
@@ -18,30 +29,40 @@
 //!
 //! `fget_1g` downloads the 1 GiB object whose full-object CRC64NVME the
 //! endpoint declares into a file (`/dev/shm` when present), removed after
-//! the measured pass: Newtera `fget_object` (default: its defaults; equal:
+//! each measured round: Newtera `fget_object` (default: its defaults; equal:
 //! no checksum, 8 MiB × 8 like the peers; single: one stream); aws-sdk-s3
 //! and object_store (no file download of their own) a HEAD, then 8 MiB
 //! ranged GETs, 8 in flight, each written at its offset; minio-rs its own
 //! `ObjectContent::to_file` (one stream).
 
 use std::error::Error as StdError;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::task::{Context, Poll};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
-use newtera_bench::{
-    cpu_time, proc_status_kib, reset_peak_rss, BIG_CRC_KEY, BIG_KEY, BIG_SIZE, BUCKET, LIST_KEYS,
-    LIST_PREFIX, PARALLELISM, PART_SIZE,
-};
-use tokio::io::{AsyncRead, AsyncReadExt, ReadBuf};
+use newtera_bench::{cpu_time, proc_status_kib, reset_peak_rss, BUCKET, LIST_PREFIX};
 
 /// `Client::fget`, the `fget_1g` workload's download into a file.
 #[path = "bench-client/fget.rs"]
 mod fget;
+/// The `floor` client: raw sockets, hand-written HTTP/1.1.
+#[path = "bench-client/floor.rs"]
+mod floor;
+/// The generated upload sources.
+#[path = "bench-client/source.rs"]
+mod source;
+/// `Client::put_big`, the multipart workloads.
+#[path = "bench-client/upload.rs"]
+mod upload;
+/// The floor client's minimal HTTP/1.1 over one connection.
+#[path = "bench-client/wire.rs"]
+mod wire;
+/// One pass of each workload for the library clients.
+#[path = "bench-client/workloads.rs"]
+mod workloads;
+
+use workloads::Scale;
 
 type BoxError = Box<dyn StdError + Send + Sync>;
 type R<T> = Result<T, BoxError>;
@@ -49,84 +70,9 @@ type R<T> = Result<T, BoxError>;
 const ACCESS_KEY: &str = "benchaccesskey";
 const SECRET_KEY: &str = "benchsecretkey";
 const REGION: &str = "us-east-1";
-/// Size of the chunks the generated upload sources yield.
-const CHUNK: usize = 1 << 20;
 
 fn unsupported(why: &str) -> BoxError {
     format!("unsupported: {why}").into()
-}
-
-/// One 1 MiB chunk of pattern data; every generated source hands out clones
-/// of it (zero-copy) or copies from it (readers).
-fn pattern() -> Bytes {
-    static P: std::sync::OnceLock<Bytes> = std::sync::OnceLock::new();
-    P.get_or_init(|| Bytes::from((0..CHUNK).map(|i| (i % 253) as u8).collect::<Vec<u8>>()))
-        .clone()
-}
-
-/// A stream of `total` bytes in 1 MiB chunks, without copying.
-fn gen_stream(total: u64) -> impl futures::Stream<Item = std::io::Result<Bytes>> + Send + 'static {
-    let p = pattern();
-    let n = total.div_ceil(CHUNK as u64);
-    stream::iter(0..n).map(move |i| {
-        let left = total - i * CHUNK as u64;
-        Ok(p.slice(..(left.min(CHUNK as u64) as usize)))
-    })
-}
-
-/// An `AsyncRead` of `remaining` bytes of pattern data whose length the
-/// consumer is not told.
-struct GenReader {
-    remaining: u64,
-    pos: usize,
-    p: Bytes,
-}
-
-impl GenReader {
-    fn new(total: u64) -> Self {
-        GenReader {
-            remaining: total,
-            pos: 0,
-            p: pattern(),
-        }
-    }
-}
-
-impl AsyncRead for GenReader {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
-        let n = (buf.remaining() as u64)
-            .min(self.remaining)
-            .min((CHUNK - self.pos) as u64) as usize;
-        let pos = self.pos;
-        buf.put_slice(&self.p[pos..pos + n]);
-        self.pos = (pos + n) % CHUNK;
-        self.remaining -= n as u64;
-        Poll::Ready(Ok(()))
-    }
-}
-
-/// Reads `reader` into 1 MiB chunks (copying), as a user reading a file or a
-/// socket of unknown length would.
-fn reader_stream(
-    reader: GenReader,
-) -> impl futures::Stream<Item = std::io::Result<Bytes>> + Send + 'static {
-    stream::try_unfold(reader, |mut reader| async move {
-        let mut buf = BytesMut::with_capacity(CHUNK);
-        while buf.len() < CHUNK {
-            if reader.read_buf(&mut buf).await? == 0 {
-                break;
-            }
-        }
-        if buf.is_empty() {
-            Ok(None)
-        } else {
-            Ok(Some((buf.freeze(), reader)))
-        }
-    })
 }
 
 enum Client {
@@ -321,127 +267,6 @@ impl Client {
         Ok(())
     }
 
-    /// Multipart upload of `total` bytes: from the zero-copy chunk stream
-    /// when `known`, else from a reader whose length is not told.
-    async fn put_big(&self, key: &str, total: u64, known: bool) -> R<()> {
-        match self {
-            Client::Newtera(c) => {
-                let content = if known {
-                    newtera::ObjectContent::from_stream(gen_stream(total), Some(total))
-                } else {
-                    newtera::ObjectContent::from_reader(GenReader::new(total), None)
-                };
-                c.put_object(BUCKET, key, content)
-                    .part_size(PART_SIZE)
-                    .num_parallel_uploads(PARALLELISM)
-                    .await?;
-            }
-            Client::Aws { c, unsigned } => {
-                if !known {
-                    return Err(unsupported(
-                        "aws-sdk-s3 has no upload of unknown length (multipart by hand only)",
-                    ));
-                }
-                // aws-sdk-s3 has no multipart helper: CreateMultipartUpload,
-                // UploadPart with 8 in flight, CompleteMultipartUpload.
-                use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
-                let id = c
-                    .create_multipart_upload()
-                    .bucket(BUCKET)
-                    .key(key)
-                    .send()
-                    .await?
-                    .upload_id
-                    .ok_or("no upload id")?;
-                let chunks_per_part = (PART_SIZE as usize) / CHUNK;
-                let parts = gen_stream(total)
-                    .chunks(chunks_per_part)
-                    .enumerate()
-                    .map(|(i, chunks)| {
-                        let mut part = BytesMut::with_capacity(PART_SIZE as usize);
-                        for ch in chunks {
-                            part.extend_from_slice(&ch.expect("generated"));
-                        }
-                        let op = c
-                            .upload_part()
-                            .bucket(BUCKET)
-                            .key(key)
-                            .upload_id(&id)
-                            .part_number(i as i32 + 1)
-                            .body(aws_sdk_s3::primitives::ByteStream::from(part.freeze()));
-                        let unsigned = *unsigned;
-                        async move {
-                            let out = if unsigned {
-                                op.customize().disable_payload_signing().send().await?
-                            } else {
-                                op.send().await?
-                            };
-                            Ok::<_, BoxError>(
-                                CompletedPart::builder()
-                                    .part_number(i as i32 + 1)
-                                    .set_e_tag(out.e_tag)
-                                    .set_checksum_crc32(out.checksum_crc32)
-                                    .build(),
-                            )
-                        }
-                    })
-                    .buffered(PARALLELISM)
-                    .try_collect::<Vec<_>>()
-                    .await?;
-                c.complete_multipart_upload()
-                    .bucket(BUCKET)
-                    .key(key)
-                    .upload_id(&id)
-                    .multipart_upload(
-                        CompletedMultipartUpload::builder()
-                            .set_parts(Some(parts))
-                            .build(),
-                    )
-                    .send()
-                    .await?;
-            }
-            Client::Minio(c) => {
-                use minio::s3::builders::ObjectContent;
-                // minio-rs uploads the parts one after the other (no parallelism setting).
-                let content = if known {
-                    ObjectContent::new_from_stream(gen_stream(total), Some(total))
-                } else {
-                    ObjectContent::new_from_stream(reader_stream(GenReader::new(total)), None)
-                };
-                c.put_object_content(BUCKET, key, content)?
-                    .part_size(PART_SIZE)
-                    .build()
-                    .send()
-                    .await?;
-            }
-            Client::ObjectStore(s) => {
-                use object_store::{ObjectStoreExt, WriteMultipart};
-                let upload = s.put_multipart(&os_path(key)).await?;
-                let mut w = WriteMultipart::new_with_chunk_size(upload, PART_SIZE as usize);
-                if known {
-                    let mut chunks = std::pin::pin!(gen_stream(total));
-                    while let Some(ch) = chunks.next().await {
-                        w.wait_for_capacity(PARALLELISM).await?;
-                        w.put(ch?);
-                    }
-                } else {
-                    let mut r = GenReader::new(total);
-                    let mut buf = vec![0u8; CHUNK];
-                    loop {
-                        let n = r.read(&mut buf).await?;
-                        if n == 0 {
-                            break;
-                        }
-                        w.wait_for_capacity(PARALLELISM).await?;
-                        w.write(&buf[..n]);
-                    }
-                }
-                w.finish().await?;
-            }
-        }
-        Ok(())
-    }
-
     async fn list(&self) -> R<u64> {
         let mut n = 0u64;
         match self {
@@ -546,161 +371,75 @@ impl Client {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Small {
-    Put,
-    Get,
-    Head,
+/// What runs the workload: a library client or the floor.
+enum Driver {
+    Lib(Arc<Client>),
+    Floor(floor::Floor),
 }
 
-async fn run_small(client: &Arc<Client>, op: Small, n: usize, conc: usize) -> R<(u64, u64)> {
-    let next = Arc::new(AtomicUsize::new(0));
-    let data = pattern().slice(..1024);
-    let workers = (0..conc).map(|_| {
-        let client = client.clone();
-        let next = next.clone();
-        let data = data.clone();
-        tokio::spawn(async move {
-            let mut bytes = 0u64;
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= n {
-                    return Ok::<_, BoxError>(bytes);
-                }
-                let key = format!("small/obj-{:04}", i % 1000);
-                match op {
-                    Small::Put => {
-                        client.put_small(&key, data.clone()).await?;
-                        bytes += 1024;
-                    }
-                    Small::Get => bytes += client.get(&key, None).await?,
-                    Small::Head => client.head(&key).await?,
-                }
+impl Driver {
+    async fn new(client: &str, config: &str, endpoint: &str) -> R<Self> {
+        if client == "floor" {
+            if config != "default" {
+                return Err(unsupported("the floor has no configs"));
             }
-        })
-    });
-    let mut bytes = 0;
-    for w in futures::future::join_all(workers).await {
-        bytes += w??;
+            return Ok(Driver::Floor(floor::Floor::new(endpoint)?));
+        }
+        Ok(Driver::Lib(Arc::new(
+            make_client(client, config, endpoint).await?,
+        )))
     }
-    Ok((n as u64, bytes))
-}
 
-async fn run_ranged(client: &Arc<Client>, total: u64) -> R<(u64, u64)> {
-    let ranges = total.div_ceil(PART_SIZE);
-    let bytes = stream::iter(0..ranges)
-        .map(|i| {
-            let client = client.clone();
-            async move {
-                let off = i * PART_SIZE;
-                let len = PART_SIZE.min(total - off);
-                let n = client.get(BIG_KEY, Some((off, len))).await?;
-                if n != len {
-                    return Err::<u64, BoxError>(
-                        format!("range {off}+{len}: got {n} bytes").into(),
-                    );
-                }
-                Ok(n)
-            }
-        })
-        .buffer_unordered(PARALLELISM)
-        .try_fold(0u64, |a, n| async move { Ok(a + n) })
-        .await?;
-    Ok((ranges, bytes))
-}
-
-/// Runs `workload` at `scale` (1.0 = the measured size); returns (ops, bytes).
-/// The config of this process (`--config`), for the workloads whose
-/// calls depend on it beyond the client's settings (`fget_1g`).
-static CONFIG: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-
-async fn run(client: &Arc<Client>, workload: &str, quick: bool, warm: bool) -> R<(u64, u64)> {
-    let small_n = |c1: usize| -> usize {
-        let n = match (quick, c1 == 1) {
-            (false, true) => 10_000,
-            (false, false) => 20_000,
-            (true, true) => 300,
-            (true, false) => 3_000,
-        };
-        if warm {
-            (n / 10).max(c1)
-        } else {
-            n
+    async fn run(&self, workload: &str, config: &str, scale: Scale) -> R<(u64, u64)> {
+        match self {
+            Driver::Lib(c) => workloads::run(c, workload, config, scale).await,
+            Driver::Floor(f) => f.run(workload, scale).await,
         }
-    };
-    let big = if warm {
-        64 << 20
-    } else if quick {
-        256 << 20
-    } else {
-        BIG_SIZE
-    };
-    match workload {
-        "put_1k_c1" => run_small(client, Small::Put, small_n(1), 1).await,
-        "put_1k_c32" => run_small(client, Small::Put, small_n(32), 32).await,
-        "get_1k_c1" => run_small(client, Small::Get, small_n(1), 1).await,
-        "get_1k_c32" => run_small(client, Small::Get, small_n(32), 32).await,
-        "head_1k_c1" => run_small(client, Small::Head, small_n(1), 1).await,
-        "head_1k_c32" => run_small(client, Small::Head, small_n(32), 32).await,
-        "put_1g" => {
-            client.put_big("big/upload", big, true).await?;
-            Ok((big.div_ceil(PART_SIZE), big))
-        }
-        "upload_256m_unknown" => {
-            let total = if warm { 64 << 20 } else { 256 << 20 };
-            client.put_big("big/unknown", total, false).await?;
-            Ok((total.div_ceil(PART_SIZE), total))
-        }
-        "get_1g_stream" => {
-            if warm {
-                let n = client.get(BIG_KEY, Some((0, 64 << 20))).await?;
-                return Ok((1, n));
-            }
-            let n = client.get(BIG_KEY, None).await?;
-            if n != BIG_SIZE {
-                return Err(format!("got {n} bytes of {BIG_SIZE}").into());
-            }
-            Ok((1, n))
-        }
-        "fget_1g" => {
-            if warm {
-                let n = client.get(BIG_CRC_KEY, Some((0, 64 << 20))).await?;
-                return Ok((1, n));
-            }
-            let path = newtera_bench::fget::download_path();
-            let config = CONFIG.get().map_or("default", String::as_str);
-            let n = client.fget(BIG_CRC_KEY, &path, config).await?;
-            if n != BIG_SIZE {
-                return Err(format!("file of {n} bytes, object of {BIG_SIZE}").into());
-            }
-            Ok((1, n))
-        }
-        "get_1g_ranged" => run_ranged(client, if warm { 64 << 20 } else { BIG_SIZE }).await,
-        "list_100k" => {
-            let n = client.list().await?;
-            if n != LIST_KEYS as u64 {
-                return Err(format!("listed {n} keys of {LIST_KEYS}").into());
-            }
-            Ok((n, 0))
-        }
-        "delete_10k" => {
-            // 10,000 keys take milliseconds: repeat the batch so that the
-            // CPU time is well above getrusage's resolution.
-            let rounds = if warm {
-                1
-            } else if quick {
-                5
-            } else {
-                20
-            };
-            for _ in 0..rounds {
-                let keys = (0..10_000).map(|i| format!("del/obj-{i:05}")).collect();
-                client.delete(keys).await?;
-            }
-            Ok((rounds * 10_000, 0))
-        }
-        other => Err(format!("unknown workload {other}").into()),
     }
+}
+
+/// The measured pass: rounds until the wall time reaches `min_wall`.
+struct Measured {
+    rounds: u64,
+    ops: u64,
+    bytes: u64,
+    wall: Duration,
+    user: Duration,
+    sys: Duration,
+}
+
+async fn measure(
+    d: &Driver,
+    workload: &str,
+    config: &str,
+    quick: bool,
+    min_wall: Duration,
+) -> R<Measured> {
+    let scale = Scale { quick, warm: false };
+    let mut m = Measured {
+        rounds: 0,
+        ops: 0,
+        bytes: 0,
+        wall: Duration::ZERO,
+        user: Duration::ZERO,
+        sys: Duration::ZERO,
+    };
+    while m.rounds == 0 || m.wall < min_wall {
+        let (u0, s0) = cpu_time();
+        let t0 = Instant::now();
+        let (ops, bytes) = d.run(workload, config, scale).await?;
+        let wall = t0.elapsed();
+        let (u1, s1) = cpu_time();
+        // Outside the round's figures: the file of fget_1g.
+        newtera_bench::fget::remove_download();
+        m.rounds += 1;
+        m.ops += ops;
+        m.bytes += bytes;
+        m.wall += wall;
+        m.user += u1 - u0;
+        m.sys += s1 - s0;
+    }
+    Ok(m)
 }
 
 fn main() {
@@ -731,29 +470,26 @@ fn main() {
         eprintln!("unknown config {config}");
         std::process::exit(2);
     }
-    let _ = CONFIG.set(config.clone());
+    let min_wall = Duration::from_millis(if quick { 200 } else { 1000 });
     newtera_bench::fget::remove_download();
     let out = rt.block_on(async {
-        let c = Arc::new(make_client(&client, &config, &endpoint).await?);
-        run(&c, &workload, quick, true).await?;
-        let reset = reset_peak_rss();
-        let (u0, s0) = cpu_time();
-        let t0 = Instant::now();
-        let (ops, bytes) = run(&c, &workload, quick, false).await?;
-        let wall = t0.elapsed();
-        let (u1, s1) = cpu_time();
-        // Outside the measured pass: the file of fget_1g.
+        let d = Driver::new(&client, &config, &endpoint).await?;
+        d.run(&workload, &config, Scale { quick, warm: true })
+            .await?;
         newtera_bench::fget::remove_download();
+        let reset = reset_peak_rss();
+        let m = measure(&d, &workload, &config, quick, min_wall).await?;
         Ok::<_, BoxError>(serde_json::json!({
             "client": client,
             "config": config,
             "workload": workload,
             "supported": true,
-            "ops": ops,
-            "bytes": bytes,
-            "wall_s": wall.as_secs_f64(),
-            "user_s": (u1 - u0).as_secs_f64(),
-            "sys_s": (s1 - s0).as_secs_f64(),
+            "rounds": m.rounds,
+            "ops": m.ops,
+            "bytes": m.bytes,
+            "wall_s": m.wall.as_secs_f64(),
+            "user_s": m.user.as_secs_f64(),
+            "sys_s": m.sys.as_secs_f64(),
             "peak_rss_kib": proc_status_kib("VmHWM"),
             "rss_reset": reset,
         }))
