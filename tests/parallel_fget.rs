@@ -407,7 +407,11 @@ async fn a_versioned_object_is_read_from_the_version_the_head_saw() {
 #[tokio::test]
 async fn multipart_objects_are_verified_through_their_checksum_type() {
     for server in common::all_servers() {
-        for alg in [ChecksumAlgorithm::Crc64Nvme, ChecksumAlgorithm::Crc32c] {
+        for alg in [
+            ChecksumAlgorithm::Crc64Nvme,
+            ChecksumAlgorithm::Crc32c,
+            ChecksumAlgorithm::Crc32,
+        ] {
             let plain = common::builder(server)
                 .checksum_algorithm(Some(alg))
                 .build()

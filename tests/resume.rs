@@ -229,20 +229,34 @@ async fn a_corrupted_body_is_caught_by_the_checksum() {
             0,
             "no temporary file left"
         );
-        // With CRC32C, too (moto and garage both store it).
-        let c64 = common::builder(server)
-            .checksum_algorithm(Some(newtera::ChecksumAlgorithm::Crc32c))
-            .build()
-            .unwrap();
-        c64.put_object(&bucket, "flip-me", data.clone())
-            .await
-            .unwrap();
-        let c64_flip = common::builder(server)
-            .checksum_algorithm(Some(newtera::ChecksumAlgorithm::Crc32c))
-            .layer(common::Hook(flipper))
-            .build()
-            .unwrap();
-        assert_flip_caught(&c64_flip, &bucket, server).await;
+        // With CRC32C and CRC32, too (moto and garage both store them).
+        for alg in [
+            newtera::ChecksumAlgorithm::Crc32c,
+            newtera::ChecksumAlgorithm::Crc32,
+        ] {
+            let writer = common::builder(server)
+                .checksum_algorithm(Some(alg))
+                .build()
+                .unwrap();
+            writer
+                .put_object(&bucket, "flip-me", data.clone())
+                .await
+                .unwrap();
+            let resp = writer.get_object(&bucket, "flip-me").await.unwrap();
+            assert!(
+                resp.headers.contains_key(alg.header_name()),
+                "{server:?} {alg:?}: {:?}",
+                resp.headers
+            );
+            assert!(resp.bytes().await.unwrap() == data);
+            // A reader that uploads with the default algorithm verifies
+            // whatever the object carries.
+            let flip = common::builder(server)
+                .layer(common::Hook(flipper))
+                .build()
+                .unwrap();
+            assert_flip_caught(&flip, &bucket, server).await;
+        }
     }
 }
 
@@ -266,11 +280,12 @@ async fn assert_flip_caught(
 }
 
 #[tokio::test]
-async fn multipart_uploads_carry_checksums_for_both_algorithms() {
+async fn multipart_uploads_carry_checksums_for_every_algorithm() {
     for server in common::all_servers() {
         for alg in [
             newtera::ChecksumAlgorithm::Crc32c,
             newtera::ChecksumAlgorithm::Crc64Nvme,
+            newtera::ChecksumAlgorithm::Crc32,
         ] {
             let client = common::builder(server)
                 .checksum_algorithm(Some(alg))

@@ -1,4 +1,4 @@
-//! End-to-end integrity: CRC32C / CRC64NVME checksums (`x-amz-checksum-*`)
+//! End-to-end integrity: CRC32C / CRC64NVME / CRC32 checksums (`x-amz-checksum-*`)
 //! on uploads, and verification of downloads that carry one.
 
 use base64::Engine as _;
@@ -14,14 +14,27 @@ pub enum ChecksumAlgorithm {
     Crc32c,
     /// CRC-64/NVME. Multipart objects get a full-object checksum.
     Crc64Nvme,
+    /// CRC-32 (ISO-HDLC, the zlib/Ethernet CRC; the AWS SDKs' default
+    /// since 2025). Multipart objects get a composite checksum. Objects
+    /// written with it by other clients are verified on download.
+    Crc32,
 }
 
 impl ChecksumAlgorithm {
-    /// The S3 name (`CRC32C`, `CRC64NVME`).
+    /// The algorithms a download is verified with, in the order a response's
+    /// headers are looked at.
+    pub(crate) const VERIFIED: [ChecksumAlgorithm; 3] = [
+        ChecksumAlgorithm::Crc64Nvme,
+        ChecksumAlgorithm::Crc32c,
+        ChecksumAlgorithm::Crc32,
+    ];
+
+    /// The S3 name (`CRC32C`, `CRC64NVME`, `CRC32`).
     pub fn as_str(self) -> &'static str {
         match self {
             ChecksumAlgorithm::Crc32c => "CRC32C",
             ChecksumAlgorithm::Crc64Nvme => "CRC64NVME",
+            ChecksumAlgorithm::Crc32 => "CRC32",
         }
     }
 
@@ -30,6 +43,7 @@ impl ChecksumAlgorithm {
         match self {
             ChecksumAlgorithm::Crc32c => "x-amz-checksum-crc32c",
             ChecksumAlgorithm::Crc64Nvme => "x-amz-checksum-crc64nvme",
+            ChecksumAlgorithm::Crc32 => "x-amz-checksum-crc32",
         }
     }
 
@@ -37,6 +51,7 @@ impl ChecksumAlgorithm {
         match self {
             ChecksumAlgorithm::Crc32c => CrcAlgorithm::Crc32Iscsi,
             ChecksumAlgorithm::Crc64Nvme => CrcAlgorithm::Crc64Nvme,
+            ChecksumAlgorithm::Crc32 => CrcAlgorithm::Crc32IsoHdlc,
         }
     }
 
@@ -49,7 +64,9 @@ impl ChecksumAlgorithm {
 pub(crate) fn encode(alg: ChecksumAlgorithm, v: u64) -> String {
     let b64 = base64::engine::general_purpose::STANDARD;
     match alg {
-        ChecksumAlgorithm::Crc32c => b64.encode((v as u32).to_be_bytes()),
+        ChecksumAlgorithm::Crc32c | ChecksumAlgorithm::Crc32 => {
+            b64.encode((v as u32).to_be_bytes())
+        }
         ChecksumAlgorithm::Crc64Nvme => b64.encode(v.to_be_bytes()),
     }
 }
@@ -101,7 +118,9 @@ pub(crate) fn combine<'a>(
     for (value, len) in parts {
         let raw = b64.decode(value).ok()?;
         let v = match alg {
-            ChecksumAlgorithm::Crc32c => u64::from(u32::from_be_bytes(raw.try_into().ok()?)),
+            ChecksumAlgorithm::Crc32c | ChecksumAlgorithm::Crc32 => {
+                u64::from(u32::from_be_bytes(raw.try_into().ok()?))
+            }
             ChecksumAlgorithm::Crc64Nvme => u64::from_be_bytes(raw.try_into().ok()?),
         };
         acc = Some(match acc {
@@ -129,7 +148,7 @@ pub(crate) fn set_value(h: &mut HeaderMap, alg: ChecksumAlgorithm, value: &str) 
 /// Is `value` a well-formed base64 checksum for `alg`?
 pub(crate) fn well_formed(alg: ChecksumAlgorithm, value: &str) -> bool {
     let want = match alg {
-        ChecksumAlgorithm::Crc32c => 4,
+        ChecksumAlgorithm::Crc32c | ChecksumAlgorithm::Crc32 => 4,
         ChecksumAlgorithm::Crc64Nvme => 8,
     };
     base64::engine::general_purpose::STANDARD
@@ -140,7 +159,7 @@ pub(crate) fn well_formed(alg: ChecksumAlgorithm, value: &str) -> bool {
 /// The header of a full-object checksum the response declares malformed
 /// (not composite, yet not the length its algorithm gives), if any.
 pub(crate) fn malformed(h: &HeaderMap) -> Option<&'static str> {
-    [ChecksumAlgorithm::Crc64Nvme, ChecksumAlgorithm::Crc32c]
+    ChecksumAlgorithm::VERIFIED
         .into_iter()
         .find(|alg| {
             let composite = h
@@ -156,7 +175,7 @@ pub(crate) fn malformed(h: &HeaderMap) -> Option<&'static str> {
 /// The full-object checksum a response declares, if one we can verify over
 /// the body is there (composite `…-N` values of multipart objects are not).
 pub(crate) fn declared(h: &HeaderMap) -> Option<(ChecksumAlgorithm, String)> {
-    for alg in [ChecksumAlgorithm::Crc64Nvme, ChecksumAlgorithm::Crc32c] {
+    for alg in ChecksumAlgorithm::VERIFIED {
         if let Some(v) = h.get(alg.header_name()).and_then(|v| v.to_str().ok()) {
             let composite = h
                 .get("x-amz-checksum-type")
@@ -192,6 +211,20 @@ mod tests {
         h.update(b"1234");
         h.update(b"56789");
         assert_eq!(h.finish(), "4waSgw==");
+        // CRC-32 (ISO-HDLC) of "123456789" is 0xCBF43926.
+        assert_eq!(ChecksumAlgorithm::Crc32.compute(b"123456789"), "y/Q5Jg==");
+        let parts = [
+            ChecksumAlgorithm::Crc32.compute(b"1234"),
+            ChecksumAlgorithm::Crc32.compute(b"56789"),
+        ];
+        assert_eq!(
+            combine(
+                ChecksumAlgorithm::Crc32,
+                [(parts[0].as_str(), 4), (parts[1].as_str(), 5)]
+            )
+            .as_deref(),
+            Some("y/Q5Jg==")
+        );
     }
 
     #[test]

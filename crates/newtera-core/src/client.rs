@@ -283,7 +283,8 @@ impl NewteraBuilder {
     /// requested on downloads; `None` turns checksums off for servers that
     /// reject them (DeleteObjects then carries `Content-MD5`). Default: CRC64NVME, whose multipart
     /// objects carry a full-object checksum that downloads can verify
-    /// (CRC32C multipart objects only have a composite one).
+    /// (CRC32C and CRC32 multipart objects only have a composite one).
+    /// Downloads verify any of the three, whichever client wrote the object.
     pub fn checksum_algorithm(mut self, alg: Option<ChecksumAlgorithm>) -> Self {
         self.checksum = alg;
         self

@@ -385,10 +385,11 @@ impl CompleteMultipartUpload {
         let completed = parts
             .into_iter()
             .map(|p| {
-                let (mut crc32c, mut crc64) = (None, None);
+                let (mut crc32c, mut crc64, mut crc32) = (None, None, None);
                 match alg {
                     Some(ChecksumAlgorithm::Crc32c) => crc32c = p.checksum,
                     Some(ChecksumAlgorithm::Crc64Nvme) => crc64 = p.checksum,
+                    Some(ChecksumAlgorithm::Crc32) => crc32 = p.checksum,
                     None => {}
                 }
                 newtera_xml::CompletedPart {
@@ -396,6 +397,7 @@ impl CompleteMultipartUpload {
                     etag: p.etag,
                     checksum_crc32c: crc32c,
                     checksum_crc64nvme: crc64,
+                    checksum_crc32: crc32,
                 }
             })
             .collect();

@@ -55,6 +55,8 @@ pub struct CompletedPart {
     pub checksum_crc32c: Option<String>,
     /// `<ChecksumCRC64NVME>` (base64), when the upload uses CRC64NVME.
     pub checksum_crc64nvme: Option<String>,
+    /// `<ChecksumCRC32>` (base64), when the upload uses CRC32.
+    pub checksum_crc32: Option<String>,
 }
 
 impl CompleteMultipartUpload {
@@ -67,6 +69,7 @@ impl CompleteMultipartUpload {
             w.element("ETag", &part.etag)?;
             w.opt_element("ChecksumCRC32C", part.checksum_crc32c.as_deref())?;
             w.opt_element("ChecksumCRC64NVME", part.checksum_crc64nvme.as_deref())?;
+            w.opt_element("ChecksumCRC32", part.checksum_crc32.as_deref())?;
             w.close("Part");
         }
         Ok(w.finish())

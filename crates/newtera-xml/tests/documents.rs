@@ -280,12 +280,20 @@ fn complete_multipart_request() {
                 etag: "\"a54357aff0632cce46d942af68356b38\"".into(),
                 checksum_crc32c: Some("sOO8/Q==".into()),
                 checksum_crc64nvme: None,
+                checksum_crc32: None,
             },
             CompletedPart {
                 part_number: 2,
                 etag: "\"0c78aef83f66abc1fa1e8477f296d394\"".into(),
                 checksum_crc32c: None,
                 checksum_crc64nvme: Some("AAAAAAAAAAA=".into()),
+                checksum_crc32: None,
+            },
+            CompletedPart {
+                part_number: 3,
+                etag: "\"b\"".into(),
+                checksum_crc32: Some("NhCmhg==".into()),
+                ..CompletedPart::default()
             },
         ],
     };
@@ -295,6 +303,7 @@ fn complete_multipart_request() {
             "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">",
             "<Part><PartNumber>1</PartNumber><ETag>\"a54357aff0632cce46d942af68356b38\"</ETag><ChecksumCRC32C>sOO8/Q==</ChecksumCRC32C></Part>",
             "<Part><PartNumber>2</PartNumber><ETag>\"0c78aef83f66abc1fa1e8477f296d394\"</ETag><ChecksumCRC64NVME>AAAAAAAAAAA=</ChecksumCRC64NVME></Part>",
+            "<Part><PartNumber>3</PartNumber><ETag>\"b\"</ETag><ChecksumCRC32>NhCmhg==</ChecksumCRC32></Part>",
             "</CompleteMultipartUpload>"
         )
     );

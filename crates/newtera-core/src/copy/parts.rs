@@ -226,6 +226,7 @@ async fn copy_part(
         etag: result.etag,
         checksum_crc32c: None,
         checksum_crc64nvme: None,
+        checksum_crc32: None,
     })
 }
 

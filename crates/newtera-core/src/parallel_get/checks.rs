@@ -14,7 +14,7 @@
 //!   `COMPOSITE`; CRC32C only) is the CRC of the parts' CRCs (big-endian,
 //!   concatenated) followed by `-N`; the part sizes come from one
 //!   `HEAD ?partNumber=i` per part, and ranges need not align with parts;
-//! - a CRC32C without a type or `-N` on a multipart object (`ETag` ending
+//! - a CRC32C or CRC32 without a type or `-N` on a multipart object (`ETag` ending
 //!   in `-N`) could be either; it is not verified (a debug event says so),
 //!   and neither is a malformed value (a warning), a composite CRC64NVME or
 //!   part sizes that do not add up to the object's size.
@@ -65,7 +65,7 @@ pub(crate) async fn expected(
     let etag_parts = text("etag")
         .and_then(|e| e.trim_matches('"').rsplit_once('-'))
         .and_then(|(_, n)| n.parse::<u32>().ok());
-    for alg in [ChecksumAlgorithm::Crc64Nvme, ChecksumAlgorithm::Crc32c] {
+    for alg in ChecksumAlgorithm::VERIFIED {
         let Some(v) = text(alg.header_name()) else {
             continue;
         };
@@ -289,7 +289,7 @@ mod tests {
 
     #[test]
     fn full_object_checksums_combine_from_ranges() {
-        for alg in [ChecksumAlgorithm::Crc32c, ChecksumAlgorithm::Crc64Nvme] {
+        for alg in ChecksumAlgorithm::VERIFIED {
             let want = Expected::Full {
                 alg,
                 value: alg.compute(&data()),

@@ -91,10 +91,11 @@ pub(crate) async fn upload_part(
     if let Some(p) = &progress {
         p.update(len);
     }
-    let (mut checksum_crc32c, mut checksum_crc64nvme) = (None, None);
+    let (mut checksum_crc32c, mut checksum_crc64nvme, mut checksum_crc32) = (None, None, None);
     match ctx.checksum {
         Some(ChecksumAlgorithm::Crc32c) => checksum_crc32c = part_checksum,
         Some(ChecksumAlgorithm::Crc64Nvme) => checksum_crc64nvme = part_checksum,
+        Some(ChecksumAlgorithm::Crc32) => checksum_crc32 = part_checksum,
         None => {}
     }
     Ok(PartDone {
@@ -103,6 +104,7 @@ pub(crate) async fn upload_part(
             etag,
             checksum_crc32c,
             checksum_crc64nvme,
+            checksum_crc32,
         },
         data: reuse,
     })
