@@ -34,7 +34,7 @@ enum Input {
         quiet: bool,
         objects: Vec<(String, Option<String>)>,
     },
-    Complete(Vec<(u32, String, Option<String>, Option<String>)>),
+    Complete(Vec<(u32, String, Option<String>, Option<String>, Option<String>)>),
     CreateBucket(Option<String>),
     Retention(Option<String>, Option<String>),
     LegalHold(Option<String>),
@@ -122,11 +122,12 @@ fuzz_target!(|input: Input| {
             let v = CompleteMultipartUpload {
                 parts: parts
                     .into_iter()
-                    .map(|(part_number, etag, crc32c, crc64)| CompletedPart {
+                    .map(|(part_number, etag, crc32c, crc64, crc32)| CompletedPart {
                         part_number,
                         etag,
                         checksum_crc32c: crc32c,
                         checksum_crc64nvme: crc64,
+                        checksum_crc32: crc32,
                     })
                     .collect(),
             };
@@ -138,6 +139,7 @@ fuzz_target!(|input: Input| {
                         Some(p.etag.as_str()),
                         p.checksum_crc32c.as_deref(),
                         p.checksum_crc64nvme.as_deref(),
+                        p.checksum_crc32.as_deref(),
                     ]
                 })
                 .flatten()
@@ -152,6 +154,7 @@ fuzz_target!(|input: Input| {
                     ];
                     fields.extend(opt_leaf("ChecksumCRC32C", &p.checksum_crc32c));
                     fields.extend(opt_leaf("ChecksumCRC64NVME", &p.checksum_crc64nvme));
+                    fields.extend(opt_leaf("ChecksumCRC32", &p.checksum_crc32));
                     Node::parent("Part", fields)
                 })
                 .collect();
