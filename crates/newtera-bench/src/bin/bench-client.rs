@@ -5,7 +5,8 @@
 //!
 //! ```text
 //! bench-client --client {newtera,aws,minio,object_store,floor} --workload W
-//!              --config {default,equal,strict,single} --endpoint http://127.0.0.1:PORT [--quick]
+//!              --config {default,equal,strict,single} --endpoint http://127.0.0.1:PORT
+//!              [--quick] [--current-thread]
 //! ```
 //!
 //! After a warm-up pass, the measured pass repeats the workload (rounds)
@@ -448,6 +449,7 @@ fn main() {
     let mut config = "default".to_string();
     let mut endpoint = String::new();
     let mut quick = false;
+    let mut current_thread = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -456,16 +458,22 @@ fn main() {
             "--config" => config = args.next().unwrap_or_default(),
             "--endpoint" => endpoint = args.next().unwrap_or_default(),
             "--quick" => quick = true,
+            "--current-thread" => current_thread = true,
             other => {
                 eprintln!("unknown argument {other}");
                 std::process::exit(2);
             }
         }
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
+    // `--current-thread` (profiling only; `cargo xtask bench` never passes
+    // it): one thread runs the client, so nothing is handed between worker
+    // threads.
+    let mut builder = if current_thread {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    };
+    let rt = builder.enable_all().build().expect("runtime");
     if !["default", "equal", "strict", "single"].contains(&config.as_str()) {
         eprintln!("unknown config {config}");
         std::process::exit(2);
