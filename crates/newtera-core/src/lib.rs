@@ -29,6 +29,7 @@ mod progress;
 mod put;
 mod region;
 mod strays;
+mod task;
 mod time;
 mod types;
 mod uploads;

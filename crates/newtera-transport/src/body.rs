@@ -509,6 +509,11 @@ pub(crate) async fn collect_prefix(
         match first.take() {
             None if buf.is_empty() => first = Some(data),
             Some(f) => {
+                // A second chunk: size the buffer once, for what was read and
+                // what the body says is left (its Content-Length), within
+                // the limit, rather than growing it chunk by chunk.
+                let left = usize::try_from(body.size_hint().lower()).unwrap_or(usize::MAX);
+                buf.reserve(total.saturating_add(left).min(limit.saturating_add(1)));
                 buf.extend_from_slice(&f);
                 buf.extend_from_slice(&data);
             }

@@ -98,7 +98,10 @@ pub use lifecycle::{
     AbortIncompleteMultipartUpload, Expiration, LifecycleConfiguration, LifecycleRule,
     NoncurrentVersionExpiration, NoncurrentVersionTransition, Transition,
 };
-pub use list::{ListBucketResult, ListVersionsResult, ObjectEntry, VersionEntry};
+pub use list::{
+    ListBucketResult, ListVersionsResult, ObjectEntry, ObjectEntryRef, VersionEntry,
+    VersionEntryRef,
+};
 pub use multipart::{
     CompleteMultipartUpload, CompleteMultipartUploadResult, CompletedPart,
     InitiateMultipartUploadResult, ListMultipartUploadsResult, ListPartsResult, PartEntry,

@@ -14,11 +14,13 @@ use newtera_xml::*;
 /// empty elements, owners, unknown leaves, common prefixes, whitespace.
 const FAST_V2: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
 <ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>bucket</Name>\
-<Prefix>p&amp;q/</Prefix><KeyCount>3</KeyCount><MaxKeys>1000</MaxKeys><Delimiter>/</Delimiter>\
+<Prefix>p&amp;q/</Prefix><KeyCount>4</KeyCount><MaxKeys>1000</MaxKeys><Delimiter>/</Delimiter>\
 <IsTruncated>true</IsTruncated><ContinuationToken/><NextContinuationToken>t&#x3D;&#61;</NextContinuationToken>\
 <Contents><Key>p&amp;q/a&lt;b&gt;.txt</Key><LastModified>2024-01-01T00:00:00.000Z</LastModified>\
 <ETag>&quot;0123456789abcdef0123456789abcdef&quot;</ETag><ChecksumAlgorithm>CRC64NVME</ChecksumAlgorithm>\
-<Size>4096</Size><StorageClass>STANDARD</StorageClass></Contents>\n\
+<Size>4096</Size><StorageClass>STANDARD</StorageClass></Contents>\
+<Contents><Key>p&amp;q/b</Key><LastModified>2024-01-02T00:00:00Z</LastModified><ETag>\"e\"</ETag>\
+<Size>7</Size><StorageClass>STANDARD</StorageClass></Contents>\n\
   <Contents>\n    <Key>p&amp;q/\u{e9}t\u{e9} \u{1F600}</Key>\n    <ETag>\"abc-2\"</ETag>\n    <Size>0</Size>\n\
     <Owner><ID>id</ID><DisplayName>me</DisplayName></Owner>\n    <UserTags>a=1&amp;b=2</UserTags>\n  </Contents>\n\
 <CommonPrefixes><Prefix>p&amp;q/d/</Prefix></CommonPrefixes><CommonPrefixes><Prefix>p&amp;q/e/</Prefix></CommonPrefixes>\
@@ -125,7 +127,10 @@ fn samples_in_the_fast_shape_are_handled() {
         assert!(!check(sample.as_bytes()), "{sample}");
     }
     let r = ListBucketResult::from_xml(FAST_V2.as_bytes()).unwrap();
-    assert_eq!(r.contents[1].key, "p&q/\u{e9}t\u{e9} \u{1F600}");
+    assert_eq!(r.contents[1].key, "p&q/b");
+    assert_eq!(r.contents[1].etag, "\"e\"");
+    assert_eq!(r.contents[1].storage_class.as_deref(), Some("STANDARD"));
+    assert_eq!(r.contents[2].key, "p&q/\u{e9}t\u{e9} \u{1F600}");
     assert_eq!(r.next_continuation_token.as_deref(), Some("t=="));
 }
 

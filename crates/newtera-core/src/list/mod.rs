@@ -4,12 +4,14 @@
 //!
 //! `pager.rs` walks the pages (continuation token, marker or version
 //! markers, with the guards against a server that does not advance);
-//! `page.rs` turns one parsed page into [`Object`]s.
+//! `page.rs` turns one parsed page into [`Object`]s; `stream.rs` yields
+//! them, one page at a time.
 
 mod page;
 mod pager;
+mod stream;
 
-use futures::stream::{self, BoxStream, StreamExt as _, TryStreamExt as _};
+use futures::stream::{BoxStream, TryStreamExt as _};
 
 use crate::client::Newtera;
 use crate::error::Result;
@@ -18,6 +20,7 @@ use crate::types::Object;
 
 pub(crate) use page::url_decode;
 use pager::Pager;
+use stream::Listing;
 
 /// `max-keys` when the caller sets none (the reference SDK's default).
 const DEFAULT_MAX_KEYS: u32 = 1000;
@@ -153,16 +156,7 @@ impl ListObjects {
     /// consumer polls past the previous one, until the server says the
     /// listing is complete. The first error ends the stream.
     pub fn into_stream(self) -> ObjectStream {
-        let pager = Pager::new(self);
-        stream::try_unfold(pager, |mut pager| async move {
-            match pager.next_page().await? {
-                Some(page) => Ok(Some((page, pager))),
-                None => Ok(None),
-            }
-        })
-        .map_ok(|page| stream::iter(page.into_iter().map(Ok)))
-        .try_flatten()
-        .boxed()
+        Box::pin(Listing::new(Pager::new(self)))
     }
 
     /// Collects the whole listing.

@@ -2,12 +2,15 @@
 //! the server URL-encoded them, entries and common prefixes merged in key
 //! order, ETags without quotes, MinIO's user metadata and tags sorted out.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
-use newtera_xml::{ListBucketResult, ListVersionsResult, ObjectEntry, Owner, VersionEntry};
+use newtera_xml::{
+    ListBucketResult, ListVersionsResult, ObjectEntryRef, Owner, VersionEntryRef, XmlError,
+};
 use percent_encoding::percent_decode_str;
 
 use crate::error::{Error, Result};
@@ -56,17 +59,35 @@ fn maybe_decode(s: String, decode: bool) -> Result<String> {
     }
 }
 
-/// Turns a ListObjects(V2) page into objects (entries and common prefixes
-/// merged in key order), and says where a v1 listing goes on: `NextMarker`,
-/// or, when the server left it out, the last key or prefix of the page.
+/// Parses a ListObjects(V2) page, building each entry's [`Object`] as it is
+/// read (keys still as sent: [`bucket_page`] decodes them).
+pub(super) fn bucket_doc(
+    bucket: &Arc<str>,
+    xml: &[u8],
+) -> std::result::Result<ListBucketResult<Object>, XmlError> {
+    ListBucketResult::from_xml_with(xml, |e| object_from_entry(bucket, e))
+}
+
+/// Parses a ListObjectVersions page, as [`bucket_doc`] does.
+pub(super) fn versions_doc(
+    bucket: &Arc<str>,
+    xml: &[u8],
+) -> std::result::Result<ListVersionsResult<Object>, XmlError> {
+    ListVersionsResult::from_xml_with(xml, |e| object_from_version(bucket, e))
+}
+
+/// Turns a parsed ListObjects(V2) page into the page's objects (entries and
+/// common prefixes merged in key order), and says where a v1 listing goes
+/// on: `NextMarker`, or, when the server left it out, the last key or
+/// prefix of the page.
 pub(super) fn bucket_page(
     bucket: &Arc<str>,
-    doc: ListBucketResult,
+    doc: ListBucketResult<Object>,
     decode: bool,
 ) -> Result<(Vec<Object>, Option<String>)> {
-    let mut entries = Vec::with_capacity(doc.contents.len());
-    for e in doc.contents {
-        entries.push(object_from_entry(bucket, e, decode)?);
+    let mut entries = doc.contents;
+    if decode {
+        decode_names(&mut entries)?;
     }
     let prefixes = prefix_objects(bucket, doc.common_prefixes, decode)?;
     let objects = merge_sorted(entries, prefixes);
@@ -75,6 +96,17 @@ pub(super) fn bucket_page(
         None => last_name(&objects),
     };
     Ok((objects, next_marker))
+}
+
+/// Decodes the names of entries the server URL-encoded, in place.
+fn decode_names(objects: &mut [Object]) -> Result<()> {
+    for o in objects {
+        if o.object_name.bytes().any(|b| b == b'%' || b == b'+') {
+            o.object_name = url_decode(&o.object_name)?;
+            o.is_dir = o.object_name.ends_with('/');
+        }
+    }
+    Ok(())
 }
 
 /// The fallback v1 marker: the greatest name of the page.
@@ -86,17 +118,17 @@ fn last_name(objects: &[Object]) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Turns a ListObjectVersions page into objects, and says where the listing
-/// goes on (next key marker and version id marker).
+/// Turns a parsed ListObjectVersions page into objects, and says where the
+/// listing goes on (next key marker and version id marker).
 #[allow(clippy::type_complexity)]
 pub(super) fn versions_page(
     bucket: &Arc<str>,
-    doc: ListVersionsResult,
+    doc: ListVersionsResult<Object>,
     decode: bool,
 ) -> Result<(Vec<Object>, Option<(String, Option<String>)>)> {
-    let mut entries = Vec::with_capacity(doc.entries.len());
-    for e in doc.entries {
-        entries.push(object_from_version(bucket, e, decode)?);
+    let mut entries = doc.entries;
+    if decode {
+        decode_names(&mut entries)?;
     }
     let prefixes = prefix_objects(bucket, doc.common_prefixes, decode)?;
     let objects = merge_sorted(entries, prefixes);
@@ -150,8 +182,10 @@ fn merge_sorted(entries: Vec<Object>, prefixes: Vec<Object>) -> Vec<Object> {
     out
 }
 
-fn object_from_entry(bucket: &Arc<str>, e: ObjectEntry, decode: bool) -> Result<Object> {
-    let object_name = maybe_decode(e.key, decode)?;
+/// The object of one `<Contents>` entry: each text the object keeps copied
+/// once, the timestamp parsed where it lies.
+fn object_from_entry(bucket: &Arc<str>, e: ObjectEntryRef<'_>) -> Object {
+    let object_name = e.key.into_owned();
     let mut obj = Object {
         bucket_name: Arc::clone(bucket),
         is_dir: object_name.ends_with('/'),
@@ -159,7 +193,7 @@ fn object_from_entry(bucket: &Arc<str>, e: ObjectEntry, decode: bool) -> Result<
         last_modified: time::parse_iso8601(&e.last_modified),
         etag: etag(e.etag),
         size: Some(e.size),
-        storage_class: non_empty(e.storage_class),
+        storage_class: owned_non_empty(e.storage_class),
         ..Object::default()
     };
     set_owner(&mut obj, e.owner);
@@ -167,11 +201,12 @@ fn object_from_entry(bucket: &Arc<str>, e: ObjectEntry, decode: bool) -> Result<
     if let Some(tags) = e.user_tags {
         obj.user_tags = parse_user_tags(&tags);
     }
-    Ok(obj)
+    obj
 }
 
-fn object_from_version(bucket: &Arc<str>, e: VersionEntry, decode: bool) -> Result<Object> {
-    let object_name = maybe_decode(e.key, decode)?;
+/// The object of one `<Version>` or `<DeleteMarker>`.
+fn object_from_version(bucket: &Arc<str>, e: VersionEntryRef<'_>) -> Object {
+    let object_name = e.key.into_owned();
     let mut obj = Object {
         bucket_name: Arc::clone(bucket),
         is_dir: object_name.ends_with('/'),
@@ -179,15 +214,19 @@ fn object_from_version(bucket: &Arc<str>, e: VersionEntry, decode: bool) -> Resu
         last_modified: time::parse_iso8601(&e.last_modified),
         etag: e.etag.and_then(etag),
         size: (!e.is_delete_marker).then_some(e.size),
-        storage_class: non_empty(e.storage_class),
-        version_id: non_empty(Some(e.version_id)),
+        storage_class: owned_non_empty(e.storage_class),
+        version_id: owned_non_empty(Some(e.version_id)),
         is_latest: Some(e.is_latest),
         is_delete_marker: e.is_delete_marker,
         ..Object::default()
     };
     set_owner(&mut obj, e.owner);
     set_user_metadata(&mut obj, e.user_metadata);
-    Ok(obj)
+    obj
+}
+
+fn owned_non_empty(s: Option<Cow<'_, str>>) -> Option<String> {
+    s.filter(|s| !s.is_empty()).map(Cow::into_owned)
 }
 
 /// MinIO's `<UserTags>` (listed with `metadata=true`): the object's tags
@@ -200,28 +239,38 @@ fn parse_user_tags(query: &str) -> BTreeMap<String, String> {
 }
 
 /// The entity tag without its quotes (and surrounding whitespace); `None`
-/// when empty. Strips in place, reusing the string's buffer: this runs once
-/// per listed object.
-fn etag(mut s: String) -> Option<String> {
+/// when empty. This runs once per listed object: a borrowed text is copied
+/// once, an owned one (entities resolved) stripped in place.
+fn etag(s: Cow<'_, str>) -> Option<String> {
+    let inner = etag_text(&s);
+    if inner.is_empty() {
+        return None;
+    }
+    // Where the tag lies in the text (a subslice of it).
+    let start = inner.as_ptr() as usize - s.as_ptr() as usize;
+    let end = start + inner.len();
+    match s {
+        Cow::Borrowed(s) => s.get(start..end).map(str::to_owned),
+        Cow::Owned(mut s) => {
+            s.truncate(end);
+            s.drain(..start);
+            Some(s)
+        }
+    }
+}
+
+/// The part of an entity tag inside its quotes and whitespace.
+fn etag_text(s: &str) -> &str {
     // The usual form, `"…"` with nothing around the quotes and no second
     // quote inside next to them: byte tests instead of Unicode trims.
     if let [b'"', inner @ .., b'"'] = s.as_bytes() {
         let plain = |b: Option<&u8>| b.is_some_and(|&b| b != b'"');
         if plain(inner.first()) && plain(inner.last()) {
-            s.pop();
-            s.remove(0);
-            return Some(s);
+            // Both quotes are ASCII, so the slice is on char boundaries.
+            return s.get(1..s.len() - 1).unwrap_or_default();
         }
     }
-    let t = s.trim().trim_matches('"');
-    if t.is_empty() {
-        return None;
-    }
-    let start = s.len() - s.trim_start().trim_start_matches('"').len();
-    let end = start + t.len();
-    s.truncate(end);
-    s.drain(..start);
-    Some(s)
+    s.trim().trim_matches('"')
 }
 
 fn set_owner(obj: &mut Object, owner: Option<Owner>) {
@@ -300,7 +349,7 @@ mod tests {
 
     #[test]
     fn v1_marker_falls_back_to_last_key() {
-        let doc = ListBucketResult::from_xml(V1_PAGE.as_bytes()).unwrap();
+        let doc = bucket_doc(&"b".into(), V1_PAGE.as_bytes()).unwrap();
         let (objects, next) = bucket_page(&"b".into(), doc, true).unwrap();
         let names: Vec<_> = objects.iter().map(|o| o.object_name.as_str()).collect();
         assert_eq!(names, ["a b", "c%d", "zü"]);
@@ -322,7 +371,7 @@ mod tests {
           <NextMarker>p%2Fq%20r</NextMarker><EncodingType>url</EncodingType>
           <Contents><Key>a</Key><Size>1</Size></Contents>
           <CommonPrefixes><Prefix>b/</Prefix></CommonPrefixes></ListBucketResult>"#;
-        let doc = ListBucketResult::from_xml(xml.as_bytes()).unwrap();
+        let doc = bucket_doc(&"b".into(), xml.as_bytes()).unwrap();
         let (_, next) = bucket_page(&"b".into(), doc, true).unwrap();
         assert_eq!(next.as_deref(), Some("p/q r"));
 
@@ -331,7 +380,7 @@ mod tests {
           <Contents><Key>a</Key><Size>1</Size></Contents>
           <CommonPrefixes><Prefix>d%20/</Prefix></CommonPrefixes>
           <Contents><Key>c</Key><Size>1</Size></Contents></ListBucketResult>"#;
-        let doc = ListBucketResult::from_xml(xml.as_bytes()).unwrap();
+        let doc = bucket_doc(&"b".into(), xml.as_bytes()).unwrap();
         let (objects, next) = bucket_page(&"b".into(), doc, false).unwrap();
         assert_eq!(next.as_deref(), Some("d%20/"));
         let names: Vec<_> = objects
@@ -342,7 +391,7 @@ mod tests {
 
         let xml =
             r#"<ListBucketResult><Name>b</Name><IsTruncated>true</IsTruncated></ListBucketResult>"#;
-        let doc = ListBucketResult::from_xml(xml.as_bytes()).unwrap();
+        let doc = bucket_doc(&"b".into(), xml.as_bytes()).unwrap();
         assert_eq!(bucket_page(&"b".into(), doc, false).unwrap().1, None);
     }
 
@@ -351,7 +400,7 @@ mod tests {
         // The caller decides from the response's EncodingType.
         let xml = r#"<ListBucketResult><Name>b</Name>
           <Contents><Key>a%20b+c</Key><Size>1</Size></Contents></ListBucketResult>"#;
-        let doc = ListBucketResult::from_xml(xml.as_bytes()).unwrap();
+        let doc = bucket_doc(&"b".into(), xml.as_bytes()).unwrap();
         let decode = is_url_encoded(doc.encoding_type.as_deref());
         let (objects, _) = bucket_page(&"b".into(), doc, decode).unwrap();
         assert_eq!(objects[0].object_name, "a%20b+c");
@@ -368,7 +417,7 @@ mod tests {
             <ETag>"e"</ETag><Size>3</Size></Version>
           <CommonPrefixes><Prefix>a/</Prefix></CommonPrefixes>
         </ListVersionsResult>"#;
-        let doc = ListVersionsResult::from_xml(xml.as_bytes()).unwrap();
+        let doc = versions_doc(&"b".into(), xml.as_bytes()).unwrap();
         let (objects, next) = versions_page(&"b".into(), doc, true).unwrap();
         assert_eq!(next, Some(("k y".to_owned(), Some("v2".to_owned()))));
         assert_eq!(objects.len(), 3);
@@ -396,7 +445,7 @@ mod tests {
             <X-Amz-Meta-My-Project>one</X-Amz-Meta-My-Project>
             <content-type>text/csv</content-type>
           </UserMetadata></Contents></ListBucketResult>"#;
-        let doc = ListBucketResult::from_xml(xml.as_bytes()).unwrap();
+        let doc = bucket_doc(&"b".into(), xml.as_bytes()).unwrap();
         let (objects, _) = bucket_page(&"b".into(), doc, false).unwrap();
         let o = &objects[0];
         assert_eq!(
@@ -419,7 +468,7 @@ mod tests {
           <Contents><Key>k</Key><Size>1</Size>
             <UserTags>project=one&amp;team=a%20b&amp;empty=</UserTags></Contents>
           <Contents><Key>dir%2F</Key><Size>0</Size></Contents></ListBucketResult>"#;
-        let doc = ListBucketResult::from_xml(xml.as_bytes()).unwrap();
+        let doc = bucket_doc(&"b".into(), xml.as_bytes()).unwrap();
         let (objects, _) = bucket_page(&"b".into(), doc, true).unwrap();
         let tags: Vec<_> = objects[0]
             .user_tags
@@ -457,7 +506,12 @@ mod tests {
 
     #[test]
     fn etags_lose_quotes() {
-        let etag = |s: &str| etag(s.to_owned());
+        // Borrowed and owned texts give the same tag.
+        let etag = |s: &str| {
+            let borrowed = etag(Cow::Borrowed(s));
+            assert_eq!(etag(Cow::Owned(s.to_owned())), borrowed, "{s:?}");
+            borrowed
+        };
         assert_eq!(etag("\"abc\"").as_deref(), Some("abc"));
         assert_eq!(etag("abc-2").as_deref(), Some("abc-2"));
         assert_eq!(etag(" \"abc-2\"\n").as_deref(), Some("abc-2"));

@@ -3,15 +3,15 @@
 
 use std::sync::Arc;
 
-use http::Method;
-use newtera_xml::{ListBucketResult, ListVersionsResult};
-
-use super::page::{bucket_page, is_url_encoded, non_empty, versions_page};
+use super::page::{
+    bucket_doc, bucket_page, is_url_encoded, non_empty, versions_doc, versions_page,
+};
 use super::{ListObjects, DEFAULT_MAX_KEYS};
 use crate::client::S3Request;
 use crate::error::{Error, Result};
 use crate::types::Object;
 use crate::validate::check_bucket_name;
+use http::Method;
 
 /// Where the next page starts.
 #[derive(Debug)]
@@ -43,6 +43,17 @@ impl Pager {
             req,
             cursor: Cursor::Start,
             bucket,
+        }
+    }
+
+    /// The listing's S3 operation, for errors.
+    pub(super) fn op(&self) -> &'static str {
+        if self.req.include_version {
+            "ListObjectVersions"
+        } else if self.req.use_api_v1 {
+            "ListObjects"
+        } else {
+            "ListObjectsV2"
         }
     }
 
@@ -106,7 +117,7 @@ impl Pager {
         }
         let resp = self.req.client.send(req).await?;
         let body = crate::read_body(OP, resp).await?;
-        let doc = ListBucketResult::from_xml(&body).map_err(Error::xml(OP))?;
+        let doc = bucket_doc(&self.bucket, &body).map_err(Error::xml(OP))?;
         let decode = self.req.use_url_encoding_type && is_url_encoded(doc.encoding_type.as_deref());
         self.cursor = if doc.is_truncated {
             match non_empty(doc.next_continuation_token.clone()) {
@@ -129,7 +140,7 @@ impl Pager {
         let req = self.common_query(OP).query_opt("marker", marker.as_deref());
         let resp = self.req.client.send(req).await?;
         let body = crate::read_body(OP, resp).await?;
-        let doc = ListBucketResult::from_xml(&body).map_err(Error::xml(OP))?;
+        let doc = bucket_doc(&self.bucket, &body).map_err(Error::xml(OP))?;
         let decode = self.req.use_url_encoding_type && is_url_encoded(doc.encoding_type.as_deref());
         let truncated = doc.is_truncated;
         let (objects, next_marker) = bucket_page(&self.bucket, doc, decode)?;
@@ -158,7 +169,7 @@ impl Pager {
             .query_opt("version-id-marker", version_marker.as_deref());
         let resp = self.req.client.send(req).await?;
         let body = crate::read_body(OP, resp).await?;
-        let doc = ListVersionsResult::from_xml(&body).map_err(Error::xml(OP))?;
+        let doc = versions_doc(&self.bucket, &body).map_err(Error::xml(OP))?;
         let decode = self.req.use_url_encoding_type && is_url_encoded(doc.encoding_type.as_deref());
         let truncated = doc.is_truncated;
         let (objects, next) = versions_page(&self.bucket, doc, decode)?;

@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use futures::{StreamExt as _, TryStreamExt as _};
 
-use super::{drain, range_body, Plan, Task};
+use super::{drain, range_body, Plan};
 use crate::error::{Error, Result};
 use crate::progress::Meter;
+use crate::task::Task;
 
 /// Bytes gathered before one positioned write.
 const WRITE_BATCH: u64 = 1 << 20;
@@ -38,7 +39,7 @@ pub(crate) async fn download(
         let path = path.to_path_buf();
         let meter = meter.cloned();
         let batch = WRITE_BATCH.min(plan.part_size);
-        Task::spawn(async move {
+        Task::spawn(super::OP, async move {
             let body = range_body(&get, &etag, start, end).await?;
             let mut pending: Vec<bytes::Bytes> = Vec::new();
             let mut pending_at = start;

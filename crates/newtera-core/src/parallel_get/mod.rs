@@ -31,8 +31,6 @@ pub(crate) mod file;
 pub(crate) mod ordered;
 
 use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 use futures::StreamExt as _;
 use http::HeaderValue;
@@ -268,35 +266,4 @@ where
         });
     }
     Ok(segments.map(Segments::finish).unwrap_or_default())
-}
-
-/// A spawned range download, aborted when dropped (a failed or dropped
-/// download stops every range still in flight).
-pub(crate) struct Task<T>(tokio::task::JoinHandle<Result<T>>);
-
-impl<T: Send + 'static> Task<T> {
-    pub(crate) fn spawn(f: impl Future<Output = Result<T>> + Send + 'static) -> Task<T> {
-        Task(tokio::spawn(f))
-    }
-}
-
-impl<T> Drop for Task<T> {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-impl<T> Future for Task<T> {
-    type Output = Result<T>;
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
-        match Pin::new(&mut self.0).poll(cx) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(Ok(r)) => Poll::Ready(r),
-            Poll::Ready(Err(e)) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Poll::Ready(Err(_)) => Poll::Ready(Err(Error::UnexpectedResponse {
-                op: OP,
-                reason: "a range download was cancelled".into(),
-            })),
-        }
-    }
 }

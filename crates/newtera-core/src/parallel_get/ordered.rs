@@ -5,10 +5,11 @@ use std::sync::Arc;
 use bytes::{Bytes, BytesMut};
 use futures::StreamExt as _;
 
-use super::{checks::Segment, drain, head_request, range_body, Plan, Task};
+use super::{checks::Segment, drain, head_request, range_body, Plan};
 use crate::error::Result;
 use crate::get::{GetObject, GetObjectResponse, ObjectBody};
 use crate::progress::Meter;
+use crate::task::Task;
 
 /// Reads `get` with parallel ranges when it is large enough; `None` when
 /// one stream should read it.
@@ -48,7 +49,7 @@ fn body(plan: Plan, meter: Option<Arc<Meter>>) -> ObjectBody {
     let p = plan.clone();
     let ranges = plan.ranges().map(move |(_, start, end)| {
         let (plan, etag) = (p.clone(), etag.clone());
-        Task::spawn(async move {
+        Task::spawn(super::OP, async move {
             let body = range_body(&plan.get, &etag, start, end).await?;
             let mut buf = BytesMut::with_capacity((end - start) as usize);
             let segments = plan.segments(start, end);

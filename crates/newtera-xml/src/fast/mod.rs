@@ -30,7 +30,7 @@
 //! and the `list_bucket_result`/`list_versions_result` fuzz targets check
 //! that the two agree whenever the fast path answers.
 
-use crate::list::{ListBucketResult, ListVersionsResult, ObjectEntry, VersionEntry};
+use crate::list::{ListBucketResult, ListVersionsResult, ObjectEntryRef, VersionEntryRef};
 
 /// "Not handled": the generic parser must run. A plain `Option` so that `?`
 /// reads as "give up".
@@ -42,19 +42,29 @@ mod tests;
 
 use scanner::*;
 
-/// The fast path of [`ListBucketResult::from_xml`]; see the module docs.
-pub(crate) fn list_bucket_result(xml: &[u8]) -> Fast<ListBucketResult> {
+/// The fast path of [`ListBucketResult::from_xml_with`]; see the module
+/// docs.
+pub(crate) fn list_bucket_result<E>(
+    xml: &[u8],
+    entry: &mut impl FnMut(ObjectEntryRef<'_>) -> E,
+) -> Fast<ListBucketResult<E>> {
     const ROOT: &[u8] = b"ListBucketResult";
     let mut s = Scanner::open(xml, ROOT)?;
     let mut out = ListBucketResult::default();
     let mut name = None;
-    while let Some(c) = s.child(ROOT)? {
+    loop {
+        // Entries come back to back: the expected tag first.
+        let c = match s.expect(b"<Contents>", b"Contents") {
+            Some(c) => c,
+            None => match s.child(ROOT)? {
+                Some(c) => c,
+                None => break,
+            },
+        };
         match c.name {
             b"Contents" => {
-                // Filled where it lies rather than moved in: the entry is
-                // about 200 bytes. On `None` the whole result is dropped.
-                out.contents.push(ObjectEntry::default());
-                object(&mut s, c, out.contents.last_mut()?)?;
+                let e = object(&mut s, c)?;
+                out.contents.push(entry(e));
             }
             b"CommonPrefixes" => s.common_prefixes(c, &mut out.common_prefixes)?,
             // Anything else is a leaf; unknown ones are skipped, but their
@@ -91,12 +101,37 @@ pub(crate) fn list_bucket_result(xml: &[u8]) -> Fast<ListBucketResult> {
     Some(out)
 }
 
-/// Reads a `<Contents>` entry into `entry` (a default one); `<UserMetadata>`
-/// (MinIO) is not handled.
-fn object<'a>(s: &mut Scanner<'a>, c: Child<'a>, entry: &mut ObjectEntry) -> Fast<()> {
+/// Reads a `<Contents>` entry; `<UserMetadata>` (MinIO) is not handled.
+#[inline(always)]
+fn object<'a>(s: &mut Scanner<'a>, c: Child<'a>) -> Fast<ObjectEntryRef<'a>> {
+    let mut entry = ObjectEntryRef::default();
     let mut key = None;
     let mut size = None;
     if !c.empty {
+        // The fields in the order S3 sends them, as far as they come so;
+        // the loop below reads whatever follows, in any order.
+        'in_order: {
+            let Some(f) = s.expect(b"<Key>", b"Key") else {
+                break 'in_order;
+            };
+            key = Some(s.text(f)?);
+            let Some(f) = s.expect(b"<LastModified>", b"LastModified") else {
+                break 'in_order;
+            };
+            entry.last_modified = s.text(f)?;
+            let Some(f) = s.expect(b"<ETag>", b"ETag") else {
+                break 'in_order;
+            };
+            entry.etag = s.text(f)?;
+            let Some(f) = s.expect(b"<Size>", b"Size") else {
+                break 'in_order;
+            };
+            size = Some(number(&s.text(f)?)?);
+            let Some(f) = s.expect(b"<StorageClass>", b"StorageClass") else {
+                break 'in_order;
+            };
+            entry.storage_class = Some(s.text(f)?);
+        }
         while let Some(f) = s.child(c.name)? {
             match f.name {
                 b"Owner" => entry.owner = Some(s.owner(f)?),
@@ -104,12 +139,12 @@ fn object<'a>(s: &mut Scanner<'a>, c: Child<'a>, entry: &mut ObjectEntry) -> Fas
                 leaf => {
                     let text = s.text(f)?;
                     match leaf {
-                        b"Key" => key = Some(text.into_owned()),
-                        b"LastModified" => entry.last_modified = text.into_owned(),
-                        b"ETag" => entry.etag = text.into_owned(),
+                        b"Key" => key = Some(text),
+                        b"LastModified" => entry.last_modified = text,
+                        b"ETag" => entry.etag = text,
                         b"Size" => size = Some(number(&text)?),
-                        b"StorageClass" => entry.storage_class = Some(text.into_owned()),
-                        b"UserTags" => entry.user_tags = Some(text.into_owned()),
+                        b"StorageClass" => entry.storage_class = Some(text),
+                        b"UserTags" => entry.user_tags = Some(text),
                         _ => {}
                     }
                 }
@@ -118,24 +153,35 @@ fn object<'a>(s: &mut Scanner<'a>, c: Child<'a>, entry: &mut ObjectEntry) -> Fas
     }
     entry.key = key?;
     entry.size = size?;
-    Some(())
+    Some(entry)
 }
 
-/// The fast path of [`ListVersionsResult::from_xml`]; see the module docs.
-pub(crate) fn list_versions_result(xml: &[u8]) -> Fast<ListVersionsResult> {
+/// The fast path of [`ListVersionsResult::from_xml_with`]; see the module
+/// docs.
+pub(crate) fn list_versions_result<E>(
+    xml: &[u8],
+    entry: &mut impl FnMut(VersionEntryRef<'_>) -> E,
+) -> Fast<ListVersionsResult<E>> {
     const ROOT: &[u8] = b"ListVersionsResult";
     let mut s = Scanner::open(xml, ROOT)?;
     let mut out = ListVersionsResult::default();
     let mut name = None;
-    while let Some(c) = s.child(ROOT)? {
+    loop {
+        let c = match s.expect(b"<Version>", b"Version") {
+            Some(c) => c,
+            None => match s.child(ROOT)? {
+                Some(c) => c,
+                None => break,
+            },
+        };
         match c.name {
             b"Version" => {
-                let entry = version(&mut s, c, false)?;
-                out.entries.push(entry);
+                let e = version(&mut s, c, false)?;
+                out.entries.push(entry(e));
             }
             b"DeleteMarker" => {
-                let entry = version(&mut s, c, true)?;
-                out.entries.push(entry);
+                let e = version(&mut s, c, true)?;
+                out.entries.push(entry(e));
             }
             b"CommonPrefixes" => s.common_prefixes(c, &mut out.common_prefixes)?,
             leaf => {
@@ -163,15 +209,51 @@ pub(crate) fn list_versions_result(xml: &[u8]) -> Fast<ListVersionsResult> {
 }
 
 /// A `<Version>` or `<DeleteMarker>`; `<UserMetadata>` is not handled.
-fn version<'a>(s: &mut Scanner<'a>, c: Child<'a>, is_delete_marker: bool) -> Fast<VersionEntry> {
-    let mut entry = VersionEntry {
+fn version<'a>(
+    s: &mut Scanner<'a>,
+    c: Child<'a>,
+    is_delete_marker: bool,
+) -> Fast<VersionEntryRef<'a>> {
+    let mut entry = VersionEntryRef {
         is_delete_marker,
-        ..VersionEntry::default()
+        ..VersionEntryRef::default()
     };
     let mut key = None;
     let mut version_id = None;
     let mut size = None;
     if !c.empty {
+        // As for `<Contents>`: S3's order first (a delete marker stops
+        // after `<LastModified>`), then anything in any order.
+        'in_order: {
+            let Some(f) = s.expect(b"<Key>", b"Key") else {
+                break 'in_order;
+            };
+            key = Some(s.text(f)?);
+            let Some(f) = s.expect(b"<VersionId>", b"VersionId") else {
+                break 'in_order;
+            };
+            version_id = Some(s.text(f)?);
+            let Some(f) = s.expect(b"<IsLatest>", b"IsLatest") else {
+                break 'in_order;
+            };
+            entry.is_latest = boolean(&s.text(f)?)?;
+            let Some(f) = s.expect(b"<LastModified>", b"LastModified") else {
+                break 'in_order;
+            };
+            entry.last_modified = s.text(f)?;
+            let Some(f) = s.expect(b"<ETag>", b"ETag") else {
+                break 'in_order;
+            };
+            entry.etag = Some(s.text(f)?);
+            let Some(f) = s.expect(b"<Size>", b"Size") else {
+                break 'in_order;
+            };
+            size = Some(number(&s.text(f)?)?);
+            let Some(f) = s.expect(b"<StorageClass>", b"StorageClass") else {
+                break 'in_order;
+            };
+            entry.storage_class = Some(s.text(f)?);
+        }
         while let Some(f) = s.child(c.name)? {
             match f.name {
                 b"Owner" => entry.owner = Some(s.owner(f)?),
@@ -179,13 +261,13 @@ fn version<'a>(s: &mut Scanner<'a>, c: Child<'a>, is_delete_marker: bool) -> Fas
                 leaf => {
                     let text = s.text(f)?;
                     match leaf {
-                        b"Key" => key = Some(text.into_owned()),
-                        b"VersionId" => version_id = Some(text.into_owned()),
+                        b"Key" => key = Some(text),
+                        b"VersionId" => version_id = Some(text),
                         b"IsLatest" => entry.is_latest = boolean(&text)?,
-                        b"LastModified" => entry.last_modified = text.into_owned(),
-                        b"ETag" => entry.etag = Some(text.into_owned()),
+                        b"LastModified" => entry.last_modified = text,
+                        b"ETag" => entry.etag = Some(text),
                         b"Size" => size = Some(number(&text)?),
-                        b"StorageClass" => entry.storage_class = Some(text.into_owned()),
+                        b"StorageClass" => entry.storage_class = Some(text),
                         _ => {}
                     }
                 }

@@ -151,6 +151,24 @@ impl<'a> Scanner<'a> {
         Some(Some(Child { name, empty }))
     }
 
+    /// Opens the element `<name>` when its start tag, exactly `open`
+    /// (`<` + `name` + `>`), comes next with nothing before it. Entries
+    /// list their fields in the same order on every server: trying that
+    /// order with whole-tag compares (constants, so no call) spares
+    /// [`Scanner::child`]'s byte-by-byte name scan. On `None` nothing was
+    /// consumed and the caller goes on with [`Scanner::child`], which reads
+    /// anything this would have, and the rest.
+    #[inline(always)]
+    pub(super) fn expect(&mut self, open: &'static [u8], name: &'static [u8]) -> Option<Child<'a>> {
+        debug_assert!(open.len() == name.len() + 2 && open.get(1..open.len() - 1) == Some(name));
+        if self.rest().starts_with(open) {
+            self.pos += open.len();
+            Some(Child { name, empty: false })
+        } else {
+            None
+        }
+    }
+
     /// Reads the text of the leaf `c` and its end tag, unescaped.
     #[inline(always)]
     pub(super) fn text(&mut self, c: Child<'a>) -> Fast<Cow<'a, str>> {

@@ -6,7 +6,7 @@ use crate::{Owner, XmlError, MAX_INPUT_LEN};
 /// The fast path on `xml`, after checking the invariant: when it
 /// handles the input, the generic parser returns the same value.
 fn fast(xml: &str) -> Option<ListBucketResult> {
-    let out = list_bucket_result(xml.as_bytes());
+    let out = crate::ListBucketResult::parse_fast(xml.as_bytes());
     if let Some(v) = &out {
         assert_eq!(
             ListBucketResult::parse_generic(xml.as_bytes()).as_ref(),
@@ -23,7 +23,7 @@ fn fast(xml: &str) -> Option<ListBucketResult> {
 }
 
 fn fast_versions(xml: &str) -> Option<ListVersionsResult> {
-    let out = list_versions_result(xml.as_bytes());
+    let out = crate::ListVersionsResult::parse_fast(xml.as_bytes());
     if let Some(v) = &out {
         assert_eq!(
             ListVersionsResult::parse_generic(xml.as_bytes()).as_ref(),
@@ -271,7 +271,7 @@ fn errors_stay_with_the_generic_parser() {
     let mut bad = entry("<Key>k</Key><Size>1</Size>").into_bytes();
     let at = bad.windows(3).position(|w| w == b">k<").unwrap() + 1;
     bad[at] = 0xff;
-    assert_eq!(list_bucket_result(&bad), None);
+    assert_eq!(crate::ListBucketResult::parse_fast(&bad), None);
     assert!(ListBucketResult::from_xml(&bad).is_err());
     // Over the size cap, even though well formed.
     let mut big = doc("<Unknown>").into_bytes();
@@ -279,7 +279,7 @@ fn errors_stay_with_the_generic_parser() {
     big.truncate(big.len() - b"</ListBucketResult>".len());
     big.resize(MAX_INPUT_LEN + 1 - tail.len(), b'x');
     big.extend_from_slice(tail);
-    assert_eq!(list_bucket_result(&big), None);
+    assert_eq!(crate::ListBucketResult::parse_fast(&big), None);
     assert!(matches!(
         ListBucketResult::from_xml(&big),
         Err(XmlError::TooLarge { .. })
@@ -308,4 +308,27 @@ fn version_listing() {
     let meta = xml.replace("<Size>3</Size>", "<Size>3</Size><UserMetadata/>");
     assert_eq!(fast_versions(&meta), None);
     assert!(ListVersionsResult::from_xml(meta.as_bytes()).is_ok());
+}
+
+#[test]
+fn entries_borrow_the_document_where_they_can() {
+    use std::borrow::Cow;
+    let xml = "<ListBucketResult><Name>b</Name><Contents><Key>a&amp;b</Key>\
+        <LastModified>2024-01-01T00:00:00Z</LastModified><ETag>\"e\"</ETag><Size>1</Size>\
+        </Contents></ListBucketResult>";
+    let shapes = |e: crate::ObjectEntryRef<'_>| {
+        (
+            matches!(e.key, Cow::Owned(_)),
+            matches!(e.last_modified, Cow::Borrowed(_)),
+            matches!(e.etag, Cow::Borrowed(_)),
+            e.key.into_owned(),
+        )
+    };
+    let r = crate::ListBucketResult::from_xml_with(xml.as_bytes(), shapes).unwrap();
+    assert_eq!(r.contents, [(true, true, true, "a&b".to_owned())]);
+    // A shape the fast path leaves to the generic parser (MinIO's
+    // <UserMetadata>): the same entries, built from owned texts.
+    let xml = xml.replace("<Size>1</Size>", "<Size>1</Size><UserMetadata/>");
+    let r = crate::ListBucketResult::from_xml_with(xml.as_bytes(), shapes).unwrap();
+    assert_eq!(r.contents, [(true, false, false, "a&b".to_owned())]);
 }
