@@ -3,6 +3,9 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
+use http::Method;
+
 use super::page::{
     bucket_doc, bucket_page, is_url_encoded, non_empty, versions_doc, versions_page,
 };
@@ -11,7 +14,6 @@ use crate::client::S3Request;
 use crate::error::{Error, Result};
 use crate::types::Object;
 use crate::validate::check_bucket_name;
-use http::Method;
 
 /// Where the next page starts.
 #[derive(Debug)]
@@ -57,8 +59,10 @@ impl Pager {
         }
     }
 
-    /// Fetches the next page, or `None` when the listing is complete.
-    pub(super) async fn next_page(&mut self) -> Result<Option<Vec<Object>>> {
+    /// Requests the next page and reads its answer, or `None` when the
+    /// listing is complete. [`Pager::page`] then turns the answer into
+    /// objects and moves the cursor on.
+    pub(super) async fn fetch(&self) -> Result<Option<Fetched>> {
         if matches!(self.cursor, Cursor::Done) {
             return Ok(None);
         }
@@ -68,14 +72,59 @@ impl Pager {
                 return Err(Error::arg("max_keys", "must be at least 1"));
             }
         }
-        let page = if self.req.include_version {
-            self.versions_page().await?
+        let op = self.op();
+        let (req, sent) = if self.req.include_version {
+            let (key_marker, version_marker) = match &self.cursor {
+                Cursor::Versions(k, v) => (Some(k.clone()), v.clone()),
+                _ => (self.req.start_after.clone(), None),
+            };
+            let req = self
+                .common_query(op)
+                .query("versions", "")
+                .query_opt("key-marker", key_marker.as_deref())
+                .query_opt("version-id-marker", version_marker.as_deref());
+            (req, Sent::Versions(key_marker, version_marker))
         } else if self.req.use_api_v1 {
-            self.v1_page().await?
+            let marker = match &self.cursor {
+                Cursor::Marker(m) => Some(m.clone()),
+                _ => self.req.start_after.clone(),
+            };
+            let req = self.common_query(op).query_opt("marker", marker.as_deref());
+            (req, Sent::Marker(marker))
         } else {
-            self.v2_page().await?
+            let token = match &self.cursor {
+                Cursor::Token(t) => Some(t.clone()),
+                _ => None,
+            };
+            let mut req = self
+                .common_query(op)
+                .query("list-type", "2")
+                .query_opt("start-after", self.req.start_after.as_deref())
+                .query_opt("continuation-token", token.as_deref());
+            if self.req.include_user_meta {
+                req = req.query("metadata", "true");
+            }
+            if self.req.fetch_owner {
+                req = req.query("fetch-owner", "true");
+            }
+            (req, Sent::Token(token))
         };
-        Ok(Some(page))
+        let resp = self.req.client.send(req).await?;
+        let body = crate::read_body(op, resp).await?;
+        Ok(Some(Fetched { body, sent }))
+    }
+
+    /// Turns a fetched answer into the page's objects and moves the cursor
+    /// to the next page.
+    pub(super) fn page(&mut self, fetched: Fetched) -> Result<Vec<Object>> {
+        let Fetched { body, sent } = fetched;
+        match sent {
+            Sent::Token(token) => self.v2_page(&body, token),
+            Sent::Marker(marker) => self.v1_page(&body, marker),
+            Sent::Versions(key_marker, version_marker) => {
+                self.versions_page(&body, key_marker, version_marker)
+            }
+        }
     }
 
     /// The query parameters all three APIs share.
@@ -98,26 +147,9 @@ impl Pager {
         req
     }
 
-    async fn v2_page(&mut self) -> Result<Vec<Object>> {
+    fn v2_page(&mut self, body: &[u8], token: Option<String>) -> Result<Vec<Object>> {
         const OP: &str = "ListObjectsV2";
-        let token = match &self.cursor {
-            Cursor::Token(t) => Some(t.clone()),
-            _ => None,
-        };
-        let mut req = self
-            .common_query(OP)
-            .query("list-type", "2")
-            .query_opt("start-after", self.req.start_after.as_deref())
-            .query_opt("continuation-token", token.as_deref());
-        if self.req.include_user_meta {
-            req = req.query("metadata", "true");
-        }
-        if self.req.fetch_owner {
-            req = req.query("fetch-owner", "true");
-        }
-        let resp = self.req.client.send(req).await?;
-        let body = crate::read_body(OP, resp).await?;
-        let doc = bucket_doc(&self.bucket, &body).map_err(Error::xml(OP))?;
+        let doc = bucket_doc(&self.bucket, body).map_err(Error::xml(OP))?;
         let decode = self.req.use_url_encoding_type && is_url_encoded(doc.encoding_type.as_deref());
         self.cursor = if doc.is_truncated {
             match non_empty(doc.next_continuation_token.clone()) {
@@ -131,16 +163,9 @@ impl Pager {
         bucket_page(&self.bucket, doc, decode).map(|(objects, _)| objects)
     }
 
-    async fn v1_page(&mut self) -> Result<Vec<Object>> {
+    fn v1_page(&mut self, body: &[u8], marker: Option<String>) -> Result<Vec<Object>> {
         const OP: &str = "ListObjects";
-        let marker = match &self.cursor {
-            Cursor::Marker(m) => Some(m.clone()),
-            _ => self.req.start_after.clone(),
-        };
-        let req = self.common_query(OP).query_opt("marker", marker.as_deref());
-        let resp = self.req.client.send(req).await?;
-        let body = crate::read_body(OP, resp).await?;
-        let doc = bucket_doc(&self.bucket, &body).map_err(Error::xml(OP))?;
+        let doc = bucket_doc(&self.bucket, body).map_err(Error::xml(OP))?;
         let decode = self.req.use_url_encoding_type && is_url_encoded(doc.encoding_type.as_deref());
         let truncated = doc.is_truncated;
         let (objects, next_marker) = bucket_page(&self.bucket, doc, decode)?;
@@ -156,20 +181,14 @@ impl Pager {
         Ok(objects)
     }
 
-    async fn versions_page(&mut self) -> Result<Vec<Object>> {
+    fn versions_page(
+        &mut self,
+        body: &[u8],
+        key_marker: Option<String>,
+        version_marker: Option<String>,
+    ) -> Result<Vec<Object>> {
         const OP: &str = "ListObjectVersions";
-        let (key_marker, version_marker) = match &self.cursor {
-            Cursor::Versions(k, v) => (Some(k.clone()), v.clone()),
-            _ => (self.req.start_after.clone(), None),
-        };
-        let req = self
-            .common_query(OP)
-            .query("versions", "")
-            .query_opt("key-marker", key_marker.as_deref())
-            .query_opt("version-id-marker", version_marker.as_deref());
-        let resp = self.req.client.send(req).await?;
-        let body = crate::read_body(OP, resp).await?;
-        let doc = versions_doc(&self.bucket, &body).map_err(Error::xml(OP))?;
+        let doc = versions_doc(&self.bucket, body).map_err(Error::xml(OP))?;
         let decode = self.req.use_url_encoding_type && is_url_encoded(doc.encoding_type.as_deref());
         let truncated = doc.is_truncated;
         let (objects, next) = versions_page(&self.bucket, doc, decode)?;
@@ -193,6 +212,23 @@ impl Pager {
         };
         Ok(objects)
     }
+}
+
+/// A page's answer, read but not yet parsed, and what its request carried
+/// (to tell a server that does not advance).
+pub(super) struct Fetched {
+    body: Bytes,
+    sent: Sent,
+}
+
+/// The position a page's request carried.
+enum Sent {
+    /// ListObjectsV2: the continuation token.
+    Token(Option<String>),
+    /// ListObjects v1: the marker.
+    Marker(Option<String>),
+    /// ListObjectVersions: key marker and version id marker.
+    Versions(Option<String>, Option<String>),
 }
 
 /// The error for a truncated page the listing cannot continue from.
