@@ -467,3 +467,46 @@ async fn remove_objects_sends_the_configured_integrity_header() {
         }
     }
 }
+
+/// A page is requested only when the consumer reads past the previous one
+/// (the fetch runs in a task of its own, spawned on demand), and a dropped
+/// stream sends nothing more.
+#[tokio::test]
+async fn listing_pages_are_fetched_on_demand_and_stop_with_the_stream() {
+    for server in common::all_servers() {
+        let client = common::client(server);
+        let bucket = common::bucket(&client, "lazy").await;
+        let keys: Vec<String> = (0..25).map(|i| format!("k/{i:02}")).collect();
+        put_all(&client, &bucket, &keys).await;
+        let sent = common::Count::default();
+        // The region given, so that no location lookup is counted.
+        let counted = common::builder(server)
+            .region(server.region.clone())
+            .layer(sent.clone())
+            .build()
+            .unwrap();
+        let mut stream = counted
+            .list_objects(&bucket)
+            .recursive(true)
+            .max_keys(10)
+            .into_stream();
+        assert_eq!(sent.get(), 0, "{server:?}: nothing before the first poll");
+        for (i, want) in keys.iter().take(11).enumerate() {
+            let o = stream.try_next().await.unwrap().unwrap();
+            assert_eq!(&o.object_name, want);
+            // Objects 0-9 come from page 1, object 10 from page 2.
+            assert_eq!(sent.get(), if i < 10 { 1 } else { 2 }, "{server:?} at {i}");
+        }
+        // Pages 2 and 3 are left unread; page 3 was never asked for.
+        drop(stream);
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert_eq!(sent.get(), 2, "{server:?}: nothing after the drop");
+
+        let all = names(&client, client.list_objects(&bucket).recursive(true)).await;
+        assert_eq!(all, keys);
+        for k in &keys {
+            client.remove_object(&bucket, k).await.unwrap();
+        }
+        client.remove_bucket(&bucket).await.unwrap();
+    }
+}
