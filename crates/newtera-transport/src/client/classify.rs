@@ -46,17 +46,18 @@ fn kind_in_chain(e: &(dyn StdError + 'static)) -> Option<ErrorKind> {
     None
 }
 
-/// Maps an error of the hyper-util legacy client.
-pub(crate) fn classify_client_error(e: hyper_util::client::legacy::Error) -> TransportError {
-    let kind = if e.is_connect() {
-        match kind_in_chain(&e) {
-            Some(ErrorKind::Tls) => ErrorKind::Tls,
-            Some(ErrorKind::RequestBody) => ErrorKind::RequestBody,
-            _ => ErrorKind::Connect,
-        }
-    } else {
-        kind_in_chain(&e).unwrap_or(ErrorKind::Other)
+/// Maps an error of opening a connection (TCP, proxy, TLS).
+pub(crate) fn classify_connect_error(e: BoxError) -> TransportError {
+    let kind = match kind_in_chain(&*e) {
+        Some(ErrorKind::Tls) => ErrorKind::Tls,
+        _ => ErrorKind::Connect,
     };
+    TransportError::with_source(kind, e)
+}
+
+/// Maps an error of an exchange on an open connection.
+pub(crate) fn classify_hyper_error(e: hyper::Error) -> TransportError {
+    let kind = kind_in_chain(&e).unwrap_or(ErrorKind::Other);
     TransportError::with_source(kind, e)
 }
 

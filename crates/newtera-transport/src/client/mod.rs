@@ -1,8 +1,12 @@
-//! The built-in HTTP client: hyper-util's pooled legacy client over
-//! hyper-rustls, HTTP/1.1 only, direct or through a forward proxy.
+//! The built-in HTTP client: pooled HTTP/1.1 connections (hyper's
+//! connection API over hyper-rustls and hyper-util's connectors), each
+//! driven by the task that waits on it, direct or through a forward proxy.
 
 mod classify;
+mod driven;
+mod pool;
 mod proxy;
+mod quiet;
 mod service;
 mod tls;
 

@@ -1,28 +1,23 @@
-//! The hyper-util client as a tower service of our request/response types.
+//! The built-in HTTP client as a tower service of our request/response
+//! types.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{ready, Context, Poll};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::{self, Client};
 use hyper_util::client::proxy::matcher::Matcher;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
-use pin_project_lite::pin_project;
 use tower_service::Service;
 
-use super::classify::{classify_body_error, classify_client_error};
+use super::driven::{self, Connector};
+use super::pool::Pool;
 use super::proxy::{self, ProxyConfig, ProxyConnector};
 use super::tls;
-use crate::body::{Body, ResponseBody};
 use crate::error::TransportError;
 use crate::{HttpRequest, HttpResponse};
 
-/// How long an unused keep-alive connection stays in the pool.
-const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 /// TCP keepalive: the first probe after this much silence, then one every
 /// `TCP_KEEPALIVE_INTERVAL`, so that a peer that vanished (a NAT or load
 /// balancer that dropped the flow) is noticed by the OS.
@@ -30,10 +25,9 @@ const TCP_KEEPALIVE: Duration = Duration::from_secs(30);
 const TCP_KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
 /// The most a connection reads from its socket at once. hyper grows a
 /// connection's read buffer from 8 KiB while reads fill it, up to this
-/// (hyper's own ceiling is about 400 KiB): a large download is handed over
-/// in chunks of up to 1 MiB, so the connection task and the reader wake each
-/// other up less often per GiB (get_1g_stream: about -30 % CPU). Small answers
-/// never grow the buffer. Also the ceiling on a response head's size.
+/// (hyper's own ceiling is about 400 KiB): a large download comes in chunks
+/// of up to 1 MiB, fewer reads and wake-ups per GiB. Small answers never
+/// grow the buffer. Also the ceiling on a response head's size.
 const READ_BUF_MAX: usize = 1 << 20;
 
 /// Settings of the built-in client.
@@ -44,17 +38,30 @@ pub(crate) struct HyperClientConfig<'a> {
     pub(crate) proxy: &'a ProxyConfig,
 }
 
-/// hyper-util's pooled client over hyper-rustls (HTTPS or plain HTTP,
-/// HTTP/1.1, `TCP_NODELAY`, TCP keepalive).
+/// Pooled HTTP/1.1 connections over hyper-rustls (HTTPS or plain HTTP,
+/// `TCP_NODELAY`, TCP keepalive), each driven by the task waiting on it
+/// (see `driven.rs`).
 ///
 /// Behind an `Arc`: the stack is cloned for every request (tower's
-/// `oneshot`, the retry and sign layers), and hyper-util's `Client` clones
-/// several `Arc`s of its own; one reference count is cheaper.
-#[derive(Clone, Debug)]
+/// `oneshot`, the retry and sign layers); one reference count is cheaper.
+#[derive(Clone)]
 pub(crate) struct HyperClient {
-    client: Arc<Client<HttpsConnector<ProxyConnector>, Body>>,
+    inner: Arc<ClientInner>,
+}
+
+struct ClientInner {
+    pool: Pool,
+    connector: Connector,
     /// Set when some destination may go through a proxy.
     proxies: Option<Arc<Matcher>>,
+}
+
+impl std::fmt::Debug for HyperClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HyperClient")
+            .field("proxied", &self.inner.proxies.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl HyperClient {
@@ -73,15 +80,12 @@ impl HyperClient {
             .https_or_http()
             .enable_http1()
             .wrap_connector(connector);
-        let mut builder = Client::builder(TokioExecutor::new());
-        builder
-            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
-            .pool_timer(TokioTimer::new())
-            .http1_max_buf_size(READ_BUF_MAX);
-        let client = builder.build(https);
         Ok(HyperClient {
-            client: Arc::new(client),
-            proxies,
+            inner: Arc::new(ClientInner {
+                pool: Pool::default(),
+                connector: https,
+                proxies,
+            }),
         })
     }
 }
@@ -96,7 +100,7 @@ impl Service<HttpRequest> for HyperClient {
     }
 
     fn call(&mut self, mut req: HttpRequest) -> HyperFuture {
-        if let Some(m) = &self.proxies {
+        if let Some(m) = &self.inner.proxies {
             // A plain-HTTP request through a proxy with credentials carries
             // them itself (an HTTPS one sends them with its CONNECT).
             if let Some(auth) = proxy::http_proxy_auth(m, req.uri()) {
@@ -104,28 +108,16 @@ impl Service<HttpRequest> for HyperClient {
                     .insert(http::header::PROXY_AUTHORIZATION, auth);
             }
         }
-        HyperFuture {
-            inner: self.client.request(req),
-        }
+        let inner = &self.inner;
+        Box::pin(driven::send(
+            inner.pool.clone(),
+            inner.connector.clone(),
+            READ_BUF_MAX,
+            req,
+        ))
     }
 }
 
-pin_project! {
-    /// Response future of [`HyperClient`].
-    pub(crate) struct HyperFuture {
-        #[pin]
-        inner: legacy::ResponseFuture,
-    }
-}
-
-impl Future for HyperFuture {
-    type Output = Result<HttpResponse, TransportError>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let res = ready!(self.project().inner.poll(cx)).map_err(classify_client_error)?;
-        Poll::Ready(Ok(res.map(|b| {
-            use http_body_util::BodyExt;
-            ResponseBody::from_transport_body(b.map_err(|e| classify_body_error(Box::new(e))))
-        })))
-    }
-}
+/// Response future of [`HyperClient`].
+pub(crate) type HyperFuture =
+    Pin<Box<dyn Future<Output = Result<HttpResponse, TransportError>> + Send>>;
