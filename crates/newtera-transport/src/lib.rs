@@ -10,7 +10,7 @@
 //! | timeout | a per-attempt deadline for the response head; an idle timeout between response body bytes |
 //! | user layers | whatever [`TransportBuilder::layer`] added |
 //! | user agent | sets `user-agent` when absent |
-//! | client | hyper-util's pooled HTTP/1.1 client over rustls, or [`TransportBuilder::http_client`] |
+//! | client | pooled HTTP/1.1 connections over rustls, each driven by the task awaiting it (hyper's connection API), or [`TransportBuilder::http_client`] |
 //!
 //! Each attempt is a `newtera.attempt` tracing span at `debug` level
 //! (attempt number, method, status, `x-amz-request-id`, bytes, duration,
