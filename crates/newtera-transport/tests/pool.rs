@@ -38,7 +38,9 @@ async fn serve(mut s: TcpStream, body: &'static [u8], close_after: usize) {
     let mut answered = 0;
     while answered < close_after {
         let mut chunk = [0u8; 4096];
-        let Ok(n) = s.read(&mut chunk).await else { return };
+        let Ok(n) = s.read(&mut chunk).await else {
+            return;
+        };
         if n == 0 {
             return;
         }
@@ -141,5 +143,9 @@ async fn concurrent_requests_each_get_a_connection_then_share_them() {
     for b in round().await {
         assert_eq!(b, "hi");
     }
-    assert_eq!(accepted.load(Ordering::SeqCst), opened, "no new connections");
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        opened,
+        "no new connections"
+    );
 }
