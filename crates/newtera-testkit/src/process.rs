@@ -15,11 +15,23 @@ pub(crate) const READY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A free port on 127.0.0.1 (bound then released; another process may take
 /// it in between, so the caller retries when the server fails to bind).
+///
+/// Never the same port twice in one process: a server given two listeners
+/// on one port (its S3 API and its web endpoint, say) would come up with
+/// one of them answering for the other.
 pub(crate) fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("newtera-testkit: cannot bind 127.0.0.1:0: {e}"))
+    static GIVEN: Mutex<Vec<u16>> = Mutex::new(Vec::new());
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("newtera-testkit: cannot bind 127.0.0.1:0: {e}"));
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
 }
 
 /// `n` random bytes as lower-case hex.
