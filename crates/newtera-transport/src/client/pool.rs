@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::task::{Context, Waker};
 use std::time::{Duration, Instant};
@@ -65,8 +66,8 @@ struct Idle {
 #[derive(Default)]
 struct Inner {
     idle: Mutex<HashMap<Key, Vec<Idle>>>,
-    /// Whether the reaper task runs.
-    reaping: Mutex<bool>,
+    /// Whether the reaper task was started.
+    reaping: AtomicBool,
 }
 
 /// The pool; cheap to clone.
@@ -112,14 +113,15 @@ impl Pool {
     /// connections idle for longer than [`IDLE_TIMEOUT`]. It holds the
     /// pool weakly and ends with it.
     fn start_reaper(&self) {
-        let mut reaping = self.inner.reaping.lock().unwrap_or_else(|e| e.into_inner());
-        if *reaping {
+        if self.inner.reaping.load(Ordering::Acquire) {
             return;
         }
         let Ok(rt) = tokio::runtime::Handle::try_current() else {
             return;
         };
-        *reaping = true;
+        if self.inner.reaping.swap(true, Ordering::AcqRel) {
+            return;
+        }
         let weak = Arc::downgrade(&self.inner);
         rt.spawn(reap(weak));
     }
