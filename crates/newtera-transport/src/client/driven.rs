@@ -33,6 +33,13 @@ use crate::body::ResponseBody;
 use crate::error::{ErrorKind, TransportError};
 use crate::{HttpRequest, HttpResponse};
 
+/// The most a connection reads from its socket at once. hyper grows a
+/// connection's read buffer from 8 KiB while reads fill it, up to this
+/// (hyper's own ceiling is about 400 KiB): a large download comes in chunks
+/// of up to 1 MiB, fewer reads and wake-ups per GiB. Small answers never
+/// grow the buffer. Also the ceiling on a response head's size.
+const READ_BUF_MAX: usize = 1 << 20;
+
 /// What opens connections.
 pub(crate) type Connector = HttpsConnector<ProxyConnector>;
 
@@ -40,7 +47,6 @@ pub(crate) type Connector = HttpsConnector<ProxyConnector>;
 pub(crate) async fn send(
     pool: Pool,
     connector: Connector,
-    read_buf_max: usize,
     mut req: HttpRequest,
 ) -> Result<HttpResponse, TransportError> {
     let key = key_of(req.uri())?;
@@ -48,26 +54,19 @@ pub(crate) async fn send(
     // The absolute form, kept for requests to a forward proxy; other
     // connections get the origin form.
     let absolute = req.uri().clone();
-    let mut req = Some(req);
     // A pooled connection can turn out closed as the request goes out: the
     // request then comes back unsent and goes once more, on a new one.
     loop {
         let (mut conn, reused) = match pool.checkout(&key) {
             Some(conn) => (conn, true),
-            None => (connect(&connector, &key, read_buf_max).await?, false),
+            None => (connect(&connector, &key).await?, false),
         };
-        let Some(mut r) = req.take() else {
-            return Err(TransportError::with_source(
-                ErrorKind::Other,
-                "request lost",
-            ));
-        };
-        *r.uri_mut() = if conn.proxied {
+        *req.uri_mut() = if conn.proxied {
             absolute.clone()
         } else {
             origin_form(&absolute)
         };
-        let sent = conn.send.try_send_request(r);
+        let sent = conn.send.try_send_request(req);
         let mut sent = std::pin::pin!(sent);
         let mut driver_done = false;
         let Conn { driver, quiet, .. } = &mut conn;
@@ -87,7 +86,7 @@ pub(crate) async fn send(
             Ok(resp) => return Ok(respond(resp, conn, pool, key, driver_done)),
             // Unsent, so safe to send again whatever the method.
             Err(mut e) => match e.take_message() {
-                Some(back) if reused => req = Some(back),
+                Some(back) if reused => req = back,
                 _ => return Err(classify_hyper_error(e.into_error())),
             },
         }
@@ -123,11 +122,7 @@ fn respond(
 
 /// Opens a connection to `key`'s destination (through a proxy when one
 /// applies).
-async fn connect(
-    connector: &Connector,
-    key: &Key,
-    read_buf_max: usize,
-) -> Result<Conn, TransportError> {
+async fn connect(connector: &Connector, key: &Key) -> Result<Conn, TransportError> {
     let dst = Uri::builder()
         .scheme(key.0.clone())
         .authority(key.1.clone())
@@ -141,7 +136,7 @@ async fn connect(
     let io = connector.call(dst).await.map_err(classify_connect_error)?;
     let proxied = io.connected().is_proxied();
     let (send, driver) = hyper::client::conn::http1::Builder::new()
-        .max_buf_size(read_buf_max)
+        .max_buf_size(READ_BUF_MAX)
         .handshake(io)
         .await
         .map_err(|e| TransportError::with_source(ErrorKind::Connect, e))?;

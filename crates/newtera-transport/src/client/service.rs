@@ -23,12 +23,6 @@ use crate::{HttpRequest, HttpResponse};
 /// balancer that dropped the flow) is noticed by the OS.
 const TCP_KEEPALIVE: Duration = Duration::from_secs(30);
 const TCP_KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
-/// The most a connection reads from its socket at once. hyper grows a
-/// connection's read buffer from 8 KiB while reads fill it, up to this
-/// (hyper's own ceiling is about 400 KiB): a large download comes in chunks
-/// of up to 1 MiB, fewer reads and wake-ups per GiB. Small answers never
-/// grow the buffer. Also the ceiling on a response head's size.
-const READ_BUF_MAX: usize = 1 << 20;
 
 /// Settings of the built-in client.
 pub(crate) struct HyperClientConfig<'a> {
@@ -112,7 +106,6 @@ impl Service<HttpRequest> for HyperClient {
         Box::pin(driven::send(
             inner.pool.clone(),
             inner.connector.clone(),
-            READ_BUF_MAX,
             req,
         ))
     }
