@@ -1,22 +1,26 @@
 //! The parallel `fget_object`: ranges written at their offsets in the
 //! temporary file, then the whole checked.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use bytes::Bytes;
 use futures::{StreamExt as _, TryStreamExt as _};
 
+use super::checks::Segment;
+use super::writer::{self, Write, Writer};
 use super::{drain, range_body, Plan};
 use crate::error::{Error, Result};
 use crate::progress::Meter;
 use crate::task::Task;
 
-/// Bytes gathered before one positioned write.
+/// Bytes gathered before one positioned write; a range holds at most two
+/// batches (one being written while the next arrives).
 const WRITE_BATCH: u64 = 1 << 20;
 
 /// Downloads every range of `plan` into `file` (at `path`), then checks
 /// the object's checksum; returns the bytes written. `meter` has one lane
-/// per range.
+/// per range. Every write has ended when this returns, failed or not.
 pub(crate) async fn download(
     plan: &Plan,
     file: &Arc<std::fs::File>,
@@ -30,71 +34,92 @@ pub(crate) async fn download(
     let size = plan.end - plan.start;
     let f = file.clone();
     blocking(move || f.set_len(size)).await.map_err(io_err)?;
-    let etag = plan.head.etag.clone().unwrap_or_default();
-    let tasks = plan.ranges().map(|(lane, start, end)| {
-        let get = plan.get.clone();
-        let etag = etag.clone();
-        let segments = plan.segments(start, end);
-        let file = file.clone();
-        let path = path.to_path_buf();
-        let meter = meter.cloned();
-        let batch = WRITE_BATCH.min(plan.part_size);
-        Task::spawn(super::OP, async move {
-            let body = range_body(&get, &etag, start, end).await?;
-            let mut pending: Vec<bytes::Bytes> = Vec::new();
-            let mut pending_at = start;
-            let mut pending_len = 0u64;
-            let segs = drain(body, start, end, segments, |chunk, after| {
-                pending_len += chunk.len() as u64;
-                pending.push(chunk);
-                let flush = pending_len >= batch || after == end;
-                let job = flush.then(|| {
-                    let job = (std::mem::take(&mut pending), pending_at);
-                    pending_at = after;
-                    pending_len = 0;
-                    job
-                });
-                let (file, path, meter) = (file.clone(), path.clone(), meter.clone());
-                async move {
-                    if let Some((chunks, at)) = job {
-                        write_chunks(file, chunks, at)
-                            .await
-                            .map_err(|source| Error::Io { path, source })?;
-                        if let Some(m) = meter {
-                            m.reached(lane, after);
-                        }
-                    }
-                    Ok(())
-                }
-            })
-            .await?;
-            Ok(segs)
-        })
-    });
-    let all: Vec<Vec<_>> = futures::stream::iter(tasks)
-        .buffer_unordered(plan.parallel)
-        .try_collect()
-        .await?;
-    plan.verify(all.into_iter().flatten().collect())?;
+    let (writer, writing) = writer::start(file.clone());
+    let result = ranges(plan, writer, path, meter).await;
+    writing.finish(result.is_err()).await;
+    plan.verify(result?)?;
     let f = file.clone();
     blocking(move || f.sync_all()).await.map_err(io_err)?;
     Ok(size)
 }
 
-/// Writes `chunks` one after the other from offset `at`, off the runtime.
-async fn write_chunks(
-    file: Arc<std::fs::File>,
-    chunks: Vec<bytes::Bytes>,
-    mut at: u64,
-) -> std::io::Result<()> {
-    blocking(move || {
-        for c in &chunks {
-            write_all_at(&file, c, at)?;
-            at += c.len() as u64;
+/// Reads the ranges, `plan.parallel` at a time, handing their bytes to
+/// `writer`; returns their CRC segments.
+async fn ranges(
+    plan: &Plan,
+    writer: Writer,
+    path: &Path,
+    meter: Option<&Arc<Meter>>,
+) -> Result<Vec<Segment>> {
+    let etag = plan.head.etag.clone().unwrap_or_default();
+    let batch = WRITE_BATCH.min(plan.part_size);
+    let tasks = plan.ranges().map(|(lane, start, end)| {
+        let get = plan.get.clone();
+        let etag = etag.clone();
+        let segments = plan.segments(start, end);
+        let writer = writer.clone();
+        let landed = Landed {
+            path: path.to_path_buf(),
+            meter: meter.cloned(),
+            lane,
+        };
+        Task::spawn(super::OP, async move {
+            let body = range_body(&get, &etag, start, end).await?;
+            let mut pending: Vec<Bytes> = Vec::new();
+            let (mut pending_at, mut pending_len) = (start, 0u64);
+            // The batch being written while the next one arrives.
+            let mut in_flight: Option<(Write, u64)> = None;
+            let segs = drain(body, start, end, segments, |chunk, after| {
+                pending_len += chunk.len() as u64;
+                pending.push(chunk);
+                let previous = (pending_len >= batch || after == end).then(|| {
+                    let write = writer.write(std::mem::take(&mut pending), pending_at);
+                    (pending_at, pending_len) = (after, 0);
+                    in_flight.replace((write, after))
+                });
+                let landed = landed.clone();
+                async move {
+                    match previous.flatten() {
+                        Some((write, after)) => landed.wait(write, after).await,
+                        None => Ok(()),
+                    }
+                }
+            })
+            .await?;
+            if let Some((write, after)) = in_flight {
+                landed.wait(write, after).await?;
+            }
+            Ok(segs)
+        })
+    });
+    let all: Vec<Vec<Segment>> = futures::stream::iter(tasks)
+        .buffer_unordered(plan.parallel)
+        .try_collect()
+        .await?;
+    Ok(all.into_iter().flatten().collect())
+}
+
+/// Where a range reports its written batches.
+#[derive(Clone)]
+struct Landed {
+    path: PathBuf,
+    meter: Option<Arc<Meter>>,
+    lane: usize,
+}
+
+impl Landed {
+    /// Waits for `write`, whose bytes end at offset `after`, and moves the
+    /// range's progress there.
+    async fn wait(&self, write: Write, after: u64) -> Result<()> {
+        write.finish().await.map_err(|source| Error::Io {
+            path: self.path.clone(),
+            source,
+        })?;
+        if let Some(m) = &self.meter {
+            m.reached(self.lane, after);
         }
         Ok(())
-    })
-    .await
+    }
 }
 
 async fn blocking<T: Send + 'static>(
@@ -103,32 +128,4 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .unwrap_or_else(|e| Err(std::io::Error::other(e)))
-}
-
-/// A positioned write: the file's own offset is neither used nor moved,
-/// so ranges write through one shared handle at once.
-fn write_all_at(file: &std::fs::File, buf: &[u8], at: u64) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileExt as _;
-        file.write_all_at(buf, at)
-    }
-    #[cfg(windows)]
-    {
-        use std::os::windows::fs::FileExt as _;
-        let mut done = 0;
-        while done < buf.len() {
-            let n = file.seek_write(&buf[done..], at + done as u64)?;
-            if n == 0 {
-                return Err(std::io::ErrorKind::WriteZero.into());
-            }
-            done += n;
-        }
-        Ok(())
-    }
-    #[cfg(not(any(unix, windows)))]
-    {
-        let _ = (file, buf, at);
-        Err(std::io::ErrorKind::Unsupported.into())
-    }
 }

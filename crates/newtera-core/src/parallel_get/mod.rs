@@ -17,9 +17,9 @@
 //!   again, as its single-stream path does, while the retry settings
 //!   allow, and never publishes a file that failed.
 //! - **Bounded memory.** `fget_object` writes each range at its offset in
-//!   the temporary file (positioned writes on a handle of its own, in
-//!   batches of at most 1 MiB), so it holds about 1 MiB per range in
-//!   flight; the in-order `get_object` holds each range whole until it is
+//!   the temporary file (positioned writes in batches of 1 MiB, by one
+//!   writer per download: `writer.rs`), so it holds about 2 MiB per range
+//!   in flight (a batch being written while the next arrives); the in-order `get_object` holds each range whole until it is
 //!   its turn: at most `part_size × (num_parallel_downloads + 1)` bytes,
 //!   counting the chunk the caller holds, whatever the object's size.
 //! - **Small objects** (under two part sizes), objects without an ETag,
@@ -29,6 +29,7 @@
 pub(crate) mod checks;
 pub(crate) mod file;
 pub(crate) mod ordered;
+mod writer;
 
 use std::future::Future;
 
@@ -90,7 +91,7 @@ macro_rules! download_setters {
                                 "Ranged GETs in flight (default ", $default,
                                 "; 1 reads one stream), each pinned to the object's ETag and ",
                         "resumed on its own. `fget_object` writes each range at its offset ",
-                        "(about 1 MiB buffered per range); the in-order `get_object` holds at ",
+                        "(about 2 MiB buffered per range); the in-order `get_object` holds at ",
                         "most part_size × (n + 1) bytes. The full-object checksum is verified ",
                         "from the ranges' CRCs."
                             )]
