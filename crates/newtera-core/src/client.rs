@@ -509,7 +509,10 @@ impl Newtera {
             bucket = req.bucket,
             key = req.object,
         );
-        self.send_routed(req).instrument(span).await
+        // Boxed: every operation's future holds this one as a pointer
+        // rather than its few KiB of state, which would otherwise be
+        // copied again at each level of `async fn` above it.
+        Box::pin(self.send_routed(req).instrument(span)).await
     }
 
     /// [`send`](Self::send) without its span.

@@ -342,16 +342,16 @@ impl Error {
     }
 
     /// A transport failure of `op` on `bucket` / `object`.
-    pub(crate) fn transport_at(
+    pub(crate) fn transport_at<'a>(
         op: &'static str,
-        bucket: Option<&str>,
-        object: Option<&str>,
-    ) -> impl FnOnce(TransportError) -> Self {
-        let (bucket, object) = (bucket.map(str::to_owned), object.map(str::to_owned));
+        bucket: Option<&'a str>,
+        object: Option<&'a str>,
+    ) -> impl FnOnce(TransportError) -> Self + 'a {
+        // The names are copied only when there is an error to carry them.
         move |source| Error::Transport {
             op,
-            bucket,
-            object,
+            bucket: bucket.map(str::to_owned),
+            object: object.map(str::to_owned),
             source,
         }
     }

@@ -231,7 +231,7 @@ impl GetObject {
         self.opts.check(&self.client)?;
         crate::parallel_get::check_options(&self.download)?;
         if self.download.parallel.is_some_and(|n| n > 1) {
-            if let Some(resp) = crate::parallel_get::ordered::send(&self).await? {
+            if let Some(resp) = Box::pin(crate::parallel_get::ordered::send(&self)).await? {
                 return Ok(resp);
             }
         }

@@ -255,11 +255,12 @@ impl BodyState {
             meter,
         };
         Ok(ObjectBody::from_stream(
-            futures::stream::unfold(state, BodyState::step).boxed(),
+            // Boxed: each step moves a pointer, not the state.
+            futures::stream::unfold(Box::new(state), BodyState::step).boxed(),
         ))
     }
 
-    async fn step(mut self) -> Option<(Result<Bytes>, BodyState)> {
+    async fn step(mut self: Box<Self>) -> Option<(Result<Bytes>, Box<BodyState>)> {
         if self.done {
             return None;
         }
@@ -310,7 +311,7 @@ impl BodyState {
                         Some(&self.request.bucket),
                         Some(&self.request.object),
                     )(cause);
-                    match self.resume(cause).await {
+                    match Box::pin(self.resume(cause)).await {
                         Ok(true) => {}
                         Ok(false) => return self.finish(),
                         Err(e) => return self.fail(e),
@@ -333,7 +334,7 @@ impl BodyState {
                         received: self.next,
                         expected: end,
                     };
-                    match self.resume(cause).await {
+                    match Box::pin(self.resume(cause)).await {
                         Ok(true) => {}
                         Ok(false) => return self.finish(),
                         Err(e) => return self.fail(e),
@@ -344,7 +345,7 @@ impl BodyState {
     }
 
     /// The end of the body: checks the checksum, if any.
-    fn finish(mut self) -> Option<(Result<Bytes>, BodyState)> {
+    fn finish(mut self: Box<Self>) -> Option<(Result<Bytes>, Box<BodyState>)> {
         self.done = true;
         if let Some(err) = self.verifier.as_ref().and_then(Verifier::verify) {
             return Some((Err(err), self));
@@ -352,7 +353,7 @@ impl BodyState {
         None
     }
 
-    fn fail(mut self, e: Error) -> Option<(Result<Bytes>, BodyState)> {
+    fn fail(mut self: Box<Self>, e: Error) -> Option<(Result<Bytes>, Box<BodyState>)> {
         self.done = true;
         Some((Err(e), self))
     }
@@ -360,7 +361,8 @@ impl BodyState {
     /// Continues the read from `self.next` with a range request pinned to
     /// the same object: `Ok(true)` when a new answer streams, `Ok(false)`
     /// when the server says nothing is left, or `cause` when resuming is
-    /// not possible.
+    /// not possible. Its callers box it: the rare resume then keeps its
+    /// request's state out of every step of every read.
     async fn resume(&mut self, cause: Error) -> Result<bool> {
         let Some(etag) = self.etag.clone() else {
             return Err(cause);

@@ -59,7 +59,9 @@ pub(crate) async fn send(
     loop {
         let (mut conn, reused) = match pool.checkout(&key) {
             Some(conn) => (conn, true),
-            None => (connect(&connector, &key).await?, false),
+            // Boxed: the rare connect keeps its state out of every
+            // request's future.
+            None => (Box::pin(connect(&connector, &key)).await?, false),
         };
         *req.uri_mut() = if conn.proxied {
             absolute.clone()
@@ -142,7 +144,7 @@ async fn connect(connector: &Connector, key: &Key) -> Result<Conn, TransportErro
         .map_err(|e| TransportError::with_source(ErrorKind::Connect, e))?;
     Ok(Conn {
         send,
-        driver,
+        driver: Box::new(driver),
         proxied,
         quiet: Quiet::new(),
     })
