@@ -395,7 +395,10 @@ impl<'a> S3Request<'a> {
             bucket: None,
             object: None,
             query: Vec::new(),
-            headers: HeaderMap::new(),
+            // Room for the operation's headers and the signer's and
+            // transport's (date, payload hash, authorization, user agent,
+            // host) without growing the map on the way.
+            headers: HeaderMap::with_capacity(10),
             body: Body::empty(),
             payload: None,
             region: None,

@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 use std::io;
+use std::sync::Arc;
 
 use bytes::Bytes;
 use futures::{StreamExt as _, TryStreamExt as _};
-use http::{HeaderMap, HeaderValue, Method};
+use http::{header, HeaderMap, HeaderName, HeaderValue, Method};
 use tokio::io::AsyncRead;
 
 use crate::client::{Newtera, S3Request};
@@ -15,7 +16,7 @@ use crate::headers::etag_header;
 use crate::integrity;
 pub use crate::object_body::ObjectBody;
 use crate::object_body::{answer_span, BodyState};
-use crate::progress::DownloadOptions;
+use crate::progress::{DownloadOptions, Meter};
 use crate::put::trim_etag;
 use crate::types::{Object, SseCustomerKey};
 use crate::validate::{check_bucket_name, check_object_name};
@@ -246,38 +247,33 @@ impl GetObject {
         } else {
             None
         };
-        let etag = header_str(&parts.headers, "etag").map(str::to_owned);
+        let etag = header_str(&parts.headers, header::ETAG).map(str::to_owned);
         let resumes = self.client.inner.resume_attempts;
         let meter = self.download.meter_from(self.offset);
+        let (bucket_name, object_name) = (self.bucket.clone(), self.object.clone());
+        // One copy of the read, shared by the body (to resume) and the
+        // response (to read again).
+        let read = Arc::new(self);
         let body = BodyState::start(
             body.into_stream().boxed(),
             parts.status,
             span,
-            self.offset,
+            read.offset,
             want_end,
             etag.clone(),
             verifier,
-            self.clone(),
+            read.clone(),
             resumes,
             meter.clone(),
         )?;
-        // A whole read that fails its checksum reads the same object again.
-        let mut again = self.clone();
-        again.download.meter = meter;
-        if let Some(tag) = etag.as_deref().and_then(|t| HeaderValue::from_str(t).ok()) {
-            again
-                .opts
-                .headers
-                .entry(http::header::IF_MATCH)
-                .or_insert(tag);
-        }
         Ok(GetObjectResponse {
-            bucket_name: self.bucket,
-            object_name: self.object,
+            bucket_name,
+            object_name,
             headers: parts.headers,
             status: parts.status,
             body,
-            again,
+            // A whole read that fails its checksum reads the same object again.
+            again: Again { read, meter, etag },
         })
     }
 
@@ -356,18 +352,100 @@ pub struct GetObjectResponse {
     /// The object data.
     pub body: ObjectBody,
     /// The same read, pinned to the same object, for reading it again.
-    pub(crate) again: GetObject,
+    pub(crate) again: Again,
+}
+
+/// The most [`GetObjectResponse::bytes`] reserves up front from the
+/// announced length (64 MiB); a longer body grows its buffer as it comes.
+const RESERVE_MAX: u64 = 64 << 20;
+
+/// A body gathered into one `Bytes`: a body of one chunk is that chunk
+/// (no copy); a longer one is copied once into a buffer sized from the
+/// announced length.
+struct Gather {
+    first: Option<Bytes>,
+    rest: bytes::BytesMut,
+    hint: usize,
+}
+
+impl Gather {
+    fn new(hint: usize) -> Gather {
+        Gather {
+            first: None,
+            rest: bytes::BytesMut::new(),
+            hint,
+        }
+    }
+
+    fn push(&mut self, chunk: Bytes) {
+        if self.rest.is_empty() {
+            let Some(first) = self.first.take() else {
+                self.first = Some(chunk);
+                return;
+            };
+            self.rest.reserve(self.hint.max(first.len() + chunk.len()));
+            self.rest.extend_from_slice(&first);
+        }
+        self.rest.extend_from_slice(&chunk);
+    }
+
+    fn finish(self) -> Bytes {
+        match self.first {
+            Some(only) => only,
+            None => self.rest.freeze(),
+        }
+    }
+}
+
+/// What reading an object again takes: the read itself, shared with its
+/// body, and what the new read changes; the new read is built only when
+/// one is needed.
+pub(crate) struct Again {
+    pub(crate) read: Arc<GetObject>,
+    /// Progress, counted on from where the first read left it.
+    pub(crate) meter: Option<Arc<Meter>>,
+    /// The ETag the first answer had: the new read is pinned to it.
+    pub(crate) etag: Option<String>,
+}
+
+impl std::fmt::Debug for Again {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Again")
+            .field("read", &self.read)
+            .field("etag", &self.etag)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Again {
+    /// The read to send again.
+    fn request(&self) -> GetObject {
+        let mut again = (*self.read).clone();
+        again.download.meter = self.meter.clone();
+        if let Some(tag) = self
+            .etag
+            .as_deref()
+            .and_then(|t| HeaderValue::from_str(t).ok())
+        {
+            again
+                .opts
+                .headers
+                .entry(http::header::IF_MATCH)
+                .or_insert(tag);
+        }
+        again
+    }
 }
 
 impl GetObjectResponse {
     /// The `Content-Length` of this response.
     pub fn content_length(&self) -> Option<u64> {
-        header_str(&self.headers, "content-length").and_then(|v| v.parse().ok())
+        header_str(&self.headers, header::CONTENT_LENGTH).and_then(|v| v.parse().ok())
     }
 
     /// The object's ETag, without quotes.
     pub fn etag(&self) -> Option<String> {
-        header_str(&self.headers, "etag").map(trim_etag)
+        header_str(&self.headers, header::ETAG).map(trim_etag)
     }
 
     /// The body as a `Stream` of `Bytes`.
@@ -389,15 +467,16 @@ impl GetObjectResponse {
     /// [`Error::ChecksumMismatch`] comes. A caller reading the stream
     /// itself has already been handed the bytes and gets the error.
     pub async fn bytes(self) -> Result<Bytes> {
+        let hint = self.content_length().unwrap_or(0).min(RESERVE_MAX) as usize;
         let again = self.again;
         let mut body = self.body;
         let mut attempts = 1;
         loop {
-            let mut out = bytes::BytesMut::new();
+            let mut out = Gather::new(hint);
             let mut failed = None;
             while let Some(chunk) = body.next().await {
                 match chunk {
-                    Ok(c) => out.extend_from_slice(&c),
+                    Ok(c) => out.push(c),
                     Err(e) => {
                         failed = Some(e);
                         break;
@@ -405,14 +484,14 @@ impl GetObjectResponse {
                 }
             }
             let Some(err) = failed else {
-                return Ok(out.freeze());
+                return Ok(out.finish());
             };
-            let Some(delay) = again.read_again_after(damaged(&err), attempts) else {
+            let Some(delay) = again.read.read_again_after(damaged(&err), attempts) else {
                 return Err(err);
             };
             tokio::time::sleep(delay).await;
             attempts += 1;
-            body = again.clone().send().await?.body;
+            body = again.request().send().await?.body;
         }
     }
 }
@@ -441,9 +520,14 @@ pub(crate) fn damaged(e: &Error) -> bool {
     matches!(e, Error::ChecksumMismatch { .. })
 }
 
-fn header_str<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+fn header_str(h: &HeaderMap, name: impl header::AsHeaderName) -> Option<&str> {
     h.get(name).and_then(|v| v.to_str().ok())
 }
+
+// Names, not strings: a lookup by string parses the name every time.
+const X_AMZ_VERSION_ID: HeaderName = HeaderName::from_static("x-amz-version-id");
+const X_AMZ_DELETE_MARKER: HeaderName = HeaderName::from_static("x-amz-delete-marker");
+const X_AMZ_STORAGE_CLASS: HeaderName = HeaderName::from_static("x-amz-storage-class");
 
 /// Object information from the headers of a HEAD or GET answer.
 pub(crate) fn object_from_headers(bucket: String, object: String, h: HeaderMap) -> Object {
@@ -458,13 +542,13 @@ pub(crate) fn object_from_headers(bucket: String, object: String, h: HeaderMap) 
     Object {
         bucket_name: bucket.into(),
         object_name: object,
-        last_modified: header_str(&h, "last-modified").and_then(time::parse_http_date),
-        etag: header_str(&h, "etag").map(trim_etag),
-        size: header_str(&h, "content-length").and_then(|v| v.parse().ok()),
-        content_type: header_str(&h, "content-type").map(str::to_owned),
-        version_id: header_str(&h, "x-amz-version-id").map(str::to_owned),
-        is_delete_marker: header_str(&h, "x-amz-delete-marker") == Some("true"),
-        storage_class: header_str(&h, "x-amz-storage-class").map(str::to_owned),
+        last_modified: header_str(&h, header::LAST_MODIFIED).and_then(time::parse_http_date),
+        etag: header_str(&h, header::ETAG).map(trim_etag),
+        size: header_str(&h, header::CONTENT_LENGTH).and_then(|v| v.parse().ok()),
+        content_type: header_str(&h, header::CONTENT_TYPE).map(str::to_owned),
+        version_id: header_str(&h, X_AMZ_VERSION_ID).map(str::to_owned),
+        is_delete_marker: header_str(&h, X_AMZ_DELETE_MARKER) == Some("true"),
+        storage_class: header_str(&h, X_AMZ_STORAGE_CLASS).map(str::to_owned),
         user_metadata,
         metadata: h,
         ..Object::default()
@@ -503,5 +587,25 @@ mod tests {
         );
         assert_eq!(range_header(0, Some(1)).unwrap().unwrap(), "bytes=0-0");
         assert!(range_header(u64::MAX, Some(2)).is_err());
+    }
+
+    #[test]
+    fn a_body_of_one_chunk_is_handed_back_without_a_copy() {
+        let chunk = Bytes::from(vec![7u8; 1024]);
+        let mut g = Gather::new(1024);
+        g.push(chunk.clone());
+        let out = g.finish();
+        assert_eq!(out.as_ptr(), chunk.as_ptr());
+        assert_eq!(out, chunk);
+    }
+
+    #[test]
+    fn a_body_of_many_chunks_is_joined_in_order() {
+        let mut g = Gather::new(6);
+        for part in [&b"ab"[..], b"", b"cd", b"ef"] {
+            g.push(Bytes::copy_from_slice(part));
+        }
+        assert_eq!(g.finish(), Bytes::from_static(b"abcdef"));
+        assert!(Gather::new(0).finish().is_empty());
     }
 }

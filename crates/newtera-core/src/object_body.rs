@@ -76,7 +76,7 @@ pub(crate) struct Span {
     pub(crate) total: Option<u64>,
 }
 
-fn header_str<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+fn header_str(h: &HeaderMap, name: http::header::HeaderName) -> Option<&str> {
     h.get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -87,7 +87,8 @@ fn unexpected(reason: String) -> Error {
 /// The span of a GET answer: from its `Content-Range` for a `206` (which
 /// must have a valid one), the whole object for any other 2xx.
 pub(crate) fn answer_span(h: &HeaderMap, status: StatusCode) -> Result<Span> {
-    let len = header_str(h, "content-length").and_then(|v| v.trim().parse::<u64>().ok());
+    let len =
+        header_str(h, http::header::CONTENT_LENGTH).and_then(|v| v.trim().parse::<u64>().ok());
     if status != StatusCode::PARTIAL_CONTENT {
         return Ok(Span {
             start: 0,
@@ -95,7 +96,7 @@ pub(crate) fn answer_span(h: &HeaderMap, status: StatusCode) -> Result<Span> {
             total: len,
         });
     }
-    let cr = header_str(h, "content-range").unwrap_or("");
+    let cr = header_str(h, http::header::CONTENT_RANGE).unwrap_or("");
     let parsed = cr
         .trim()
         .strip_prefix("bytes ")
@@ -216,7 +217,7 @@ pub(crate) struct BodyState {
     max_resumes: u32,
     verifier: Option<Verifier>,
     done: bool,
-    request: GetObject,
+    request: std::sync::Arc<GetObject>,
     /// Reports the bytes handed out.
     meter: Option<std::sync::Arc<Meter>>,
 }
@@ -233,7 +234,7 @@ impl BodyState {
         want_end: Option<u64>,
         etag: Option<String>,
         verifier: Option<Verifier>,
-        request: GetObject,
+        request: std::sync::Arc<GetObject>,
         resumes: u32,
         meter: Option<std::sync::Arc<Meter>>,
     ) -> Result<ObjectBody> {

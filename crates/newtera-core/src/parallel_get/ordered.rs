@@ -29,9 +29,13 @@ pub(crate) async fn send(get: &GetObject) -> Result<Option<GetObjectResponse>> {
         http::StatusCode::PARTIAL_CONTENT
     };
     // Reading again (after a damaged read) repeats this read, pinned.
-    let mut again = get.clone();
-    again.download.meter = meter.clone();
-    again.opts = plan.get.opts.clone();
+    let mut read = get.clone();
+    read.opts = plan.get.opts.clone();
+    let again = crate::get::Again {
+        read: std::sync::Arc::new(read),
+        meter: meter.clone(),
+        etag: None,
+    };
     Ok(Some(GetObjectResponse {
         bucket_name: get.bucket().to_owned(),
         object_name: get.object().to_owned(),
